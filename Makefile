@@ -1,0 +1,46 @@
+# The project's one command surface (CONTRACT.md). `make test` is exactly what CI runs.
+PYTHON_VERSION := $(shell cat .python-version)
+PY := .venv/bin/python
+STAMP := .venv/.installed
+
+.PHONY: setup run test check bench refresh-regions clean
+
+$(STAMP): pyproject.toml .python-version
+	@if [ ! -x $(PY) ]; then \
+	  PYBIN=$$(command -v python$(PYTHON_VERSION) || pyenv prefix $(PYTHON_VERSION) 2>/dev/null | sed 's|$$|/bin/python|' || true); \
+	  [ -x "$$PYBIN" ] || PYBIN=$$(ls -d $$HOME/.pyenv/versions/$(PYTHON_VERSION)*/bin/python 2>/dev/null | tail -n1); \
+	  [ -x "$$PYBIN" ] || { echo "Python $(PYTHON_VERSION) not found (install it, e.g. with pyenv)"; exit 1; }; \
+	  $$PYBIN -m venv .venv; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load-demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest
+
+check: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy kotacerdas
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	$(PY) bench/recompute.py
+
+# Re-take the region registry from the npm package (needs npm); the result is committed.
+refresh-regions:
+	rm -rf var/idn && mkdir -p var/idn
+	cd var/idn && npm pack --silent idn-area-data@4.0.1 && tar xzf idn-area-data-4.0.1.tgz
+	cp var/idn/package/data/provinces.csv var/idn/package/data/regencies.csv data/regions/
+	cp var/idn/package/data/LICENSE.md data/regions/LICENSE-ODbL.md
+
+clean:
+	rm -rf .venv var build *.egg-info

@@ -1,0 +1,1 @@
+"""Kota Cerdas: the platform of a national smart-city evaluation programme."""

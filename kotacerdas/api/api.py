@@ -1,0 +1,75 @@
+"""REST API v1 (read-only results for now); OpenAPI at /api/v1/openapi.json."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Schema
+
+from kotacerdas.cycles.models import Cycle
+from kotacerdas.results.detail import region_detail
+from kotacerdas.results.models import RegionResult
+from kotacerdas.results.table import build_table, current_result_set, row_json
+
+api = NinjaAPI(title="Kota Cerdas API", version="1", urls_namespace="api-v1")
+
+
+class ResultRow(Schema):
+    region_code: str
+    region: str
+    track: str
+    baseline: str | None
+    output: str | None
+    outcome: str | None
+    impact: str | None
+    quick_wins: str | None
+    collaboration: str | None
+    final: str
+    improvement: str | None
+    rank: int
+
+
+class CycleOut(Schema):
+    year: int
+    name: str
+    published_revision: int | None
+
+
+def _cycle(year: int) -> Cycle:
+    cycle = Cycle.objects.filter(year=year).first()
+    if cycle is None:
+        raise Http404(f"no cycle {year}")
+    return cycle
+
+
+@api.get("/cycles", response=list[CycleOut], summary="Evaluation cycles")
+def list_cycles(request: HttpRequest) -> list[dict[str, Any]]:
+    out = []
+    for cycle in Cycle.objects.all():
+        published = current_result_set(cycle)
+        out.append(
+            {
+                "year": cycle.year,
+                "name": cycle.name,
+                "published_revision": published.revision if not published.is_live else None,
+            }
+        )
+    return out
+
+
+@api.get("/cycles/{year}/results", response=list[ResultRow], summary="The national results table (published)")
+def list_results(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+    return [row_json(r) for r in build_table(current_result_set(_cycle(year)))]
+
+
+@api.get("/cycles/{year}/results/{code}", summary="One region's result traced to its inputs")
+def region_result(request: HttpRequest, year: int, code: str) -> dict[str, Any]:
+    result = (
+        RegionResult.objects.filter(
+            result_set=current_result_set(_cycle(year)), participation__region__code=code
+        )
+        .select_related("participation__region", "participation__cycle")
+        .first()
+    )
+    if result is None:
+        raise Http404(f"no result for {code} in {year}")
+    return region_detail(result).as_json()

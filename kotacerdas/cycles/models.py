@@ -1,0 +1,87 @@
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Track(models.TextChoices):
+    """The programme's tracks; each has its own dimension weights in the cycle's instrument."""
+
+    REGULER = "REGULER", "REGULER"
+    KPPN_IKN = "KPPN IKN", "KPPN IKN"
+
+
+class Cycle(models.Model):
+    """One yearly evaluation: its stage windows, its results letter and the facts it states."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    programme = models.CharField(max_length=200, blank=True)
+    stage = models.CharField(max_length=50, blank=True)
+
+    self_assessment_opens = models.DateTimeField(null=True, blank=True)
+    self_assessment_closes = models.DateTimeField(null=True, blank=True)
+    interviews_start = models.DateField(null=True, blank=True)
+    interviews_end = models.DateField(null=True, blank=True)
+    reply_opens = models.DateTimeField(null=True, blank=True)
+    reply_closes = models.DateTimeField(null=True, blank=True)
+
+    letter_number = models.CharField(max_length=100, blank=True)
+    letter_date = models.DateField(null=True, blank=True)
+    letter_place = models.CharField(max_length=100, blank=True)
+    letter_subject = models.CharField(max_length=300, blank=True)
+    letter_attachment = models.CharField(max_length=100, blank=True)
+    signatory_role = models.CharField(max_length=200, blank=True)
+    invitation_number = models.CharField(max_length=100, blank=True)
+    invitation_date = models.DateField(null=True, blank=True)
+    copies = models.JSONField(default=list, blank=True)
+    # Totals the cycle's letter states (participants, filled, did_not_fill, ...): kept as stated facts,
+    # not recomputed, because the platform may not hold every region's record behind them.
+    facts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def self_assessment_has_opened(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.self_assessment_opens is not None and self.self_assessment_opens <= now
+
+
+class SelfAssessmentStatus(models.TextChoices):
+    FILLED = "filled", _("Mengisi")
+    NOT_FILLED = "not_filled", _("Tidak mengisi")
+    UNKNOWN = "unknown", _("Tidak diketahui")
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def visible_to(self, user: object) -> "ParticipationQuerySet":
+        # Participation is public (the letter lists every addressee).
+        return self
+
+
+class Participation(models.Model):
+    """A region taking part in a cycle, on a track."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participations")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="participations")
+    track = models.CharField(max_length=16, choices=Track.choices, blank=True)
+    self_assessment = models.CharField(
+        max_length=16, choices=SelfAssessmentStatus.choices, default=SelfAssessmentStatus.UNKNOWN
+    )
+    addressee_no = models.PositiveSmallIntegerField(null=True, blank=True)
+    addressee = models.CharField(max_length=150, blank=True, help_text="As printed in the letter.")
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cycle", "region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "region"], name="one_participation_per_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.cycle.year}"

@@ -1,0 +1,46 @@
+"""Template filters for Indonesian number formats and result sources."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+SOURCE_LABELS = {
+    "raw": _("dari masukan mentah"),
+    "agreed": _("skor yang disepakati"),
+    "published": _("skor yang dipublikasikan"),
+    "missing": _("tanpa masukan"),
+    "absent": _("tidak ada"),
+}
+
+
+@register.filter
+def score(value: object, places: int = 2) -> str:
+    """``3.56`` → ``3,56`` in Indonesian (decimal comma), ``3.56`` in English; '–' when absent."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(value))
+    text = f"{number:.{int(places)}f}"
+    return text if (get_language() or "id").startswith("en") else text.replace(".", ",")
+
+
+@register.filter
+def signed(value: object) -> str:
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(value))
+    text = score(number)
+    return f"+{text}" if number > 0 else text
+
+
+@register.filter
+def source_label(value: str) -> str:
+    return str(SOURCE_LABELS.get(value, value))
+
+
+@register.filter
+def get(mapping: dict[str, object], key: str) -> object:
+    return mapping.get(key)

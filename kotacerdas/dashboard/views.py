@@ -1,0 +1,107 @@
+"""Public pages over published results: the national table and a region's traceable result."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from kotacerdas.cycles.models import Cycle, Track
+from kotacerdas.regions.models import Province
+from kotacerdas.results.detail import region_detail
+from kotacerdas.results.models import RegionResult, ResultSet
+from kotacerdas.results.table import (
+    DIMENSION_COLUMNS,
+    build_table,
+    current_result_set,
+    render_csv,
+    render_xlsx,
+)
+
+SORTABLE = {"rank", "region", "track", "final", "improvement", *DIMENSION_COLUMNS}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    cycle = Cycle.objects.order_by("-year").first()
+    if cycle is None:
+        return render(request, "dashboard/empty.html")
+    return redirect("dashboard:national_table", year=cycle.year)
+
+
+def _result_set(request: HttpRequest, year: int) -> tuple[Cycle, ResultSet]:
+    cycle = get_object_or_404(Cycle, year=year)
+    # Unpublished (live) numbers are for the evaluation team only.
+    live = request.GET.get("live") == "1" and getattr(request.user, "is_admin", False)
+    return cycle, current_result_set(cycle, live=live)
+
+
+def national_table(request: HttpRequest, year: int) -> HttpResponse:
+    cycle, result_set = _result_set(request, year)
+    track = request.GET.get("track", "")
+    province = request.GET.get("province", "")
+    rows = build_table(
+        result_set,
+        track=track if track in Track.values else "",
+        province=province if Province.objects.filter(code=province).exists() else "",
+    )
+    sort = request.GET.get("sort", "rank")
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTABLE:
+        key, descending = "rank", False
+
+    def sort_key(row: object) -> tuple[bool, object]:
+        value = row.scores.get(key) if key in DIMENSION_COLUMNS else getattr(row, key)  # type: ignore[attr-defined]
+        return (value is None, value if value is not None else 0)
+
+    rows.sort(key=sort_key, reverse=descending)
+    if descending:  # keep absent values last either way
+        rows.sort(key=lambda r: sort_key(r)[0])
+    return render(
+        request,
+        "dashboard/national_table.html",
+        {
+            "cycle": cycle,
+            "result_set": result_set,
+            "rows": rows,
+            "sort": key,
+            "descending": descending,
+            "track": track,
+            "province": province,
+            "tracks": Track.choices,
+            "provinces": Province.objects.filter(regions__participations__cycle=cycle).distinct(),
+            "dimension_columns": DIMENSION_COLUMNS,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def national_table_csv(request: HttpRequest, year: int) -> HttpResponse:
+    cycle, result_set = _result_set(request, year)
+    response = HttpResponse(render_csv(build_table(result_set)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="hasil-{cycle.year}-r{result_set.revision}.csv"'
+    return response
+
+
+def national_table_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    cycle, result_set = _result_set(request, year)
+    content = render_xlsx(build_table(result_set), title=_("Hasil evaluasi %(year)s") % {"year": cycle.year})
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="hasil-{cycle.year}-r{result_set.revision}.xlsx"'
+    return response
+
+
+def region_result(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    cycle, result_set = _result_set(request, year)
+    result = (
+        RegionResult.objects.filter(result_set=result_set, participation__region__code=code)
+        .select_related("participation__region__province", "participation__cycle")
+        .first()
+    )
+    if result is None:
+        raise Http404
+    return render(
+        request,
+        "dashboard/region_result.html",
+        {"cycle": cycle, "result_set": result_set, "detail": region_detail(result), "result": result},
+    )

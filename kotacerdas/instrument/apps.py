@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InstrumentConfig(AppConfig):
+    name = "kotacerdas.instrument"
+    label = "instrument"

@@ -1,0 +1,112 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kotacerdas.cycles.models import Cycle, Track
+
+
+class Instrument(models.Model):
+    """The questionnaire of one cycle. Frozen once the cycle's self-assessment window has opened."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="instrument")
+    version = models.CharField(max_length=30)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=4)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Instrumen {self.cycle.year} ({self.version})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.cycle.self_assessment_has_opened()
+
+
+class DimensionKind(models.TextChoices):
+    ASSESSED = "assessed", _("Dinilai asesor")
+    SURVEY = "survey", _("Survei warga")
+    COLLABORATION = "collaboration", _("Program kolaborasi")
+
+
+class Dimension(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.SlugField(max_length=30)
+    name = models.CharField(max_length=100)
+    name_id = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=16, choices=DimensionKind.choices)
+    order = models.PositiveSmallIntegerField()
+    description = models.TextField(blank=True)
+    elements = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["instrument", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="dimension_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackWeight(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="weights")
+    track = models.CharField(max_length=16, choices=Track.choices)
+    weight = models.DecimalField(max_digits=5, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "track"], name="one_weight_per_track"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0, weight__lte=1), name="weight_in_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension.code} {self.track} {self.weight}"
+
+
+class Indicator(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField()
+    smart_dimension = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["dimension", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """A question, identified by (cycle's instrument, number)."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="questions")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField()
+    sub_indicator = models.CharField(max_length=300)
+    text = models.TextField()
+    smart_dimension = models.CharField(max_length=30, blank=True)
+    sub_dimension = models.CharField(max_length=300, blank=True)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=4)
+    levels = models.JSONField(default=dict, blank=True, help_text="Optional description of each level.")
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_versions",
+        help_text="The same question in the previous cycle, for comparisons.",
+    )
+
+    class Meta:
+        ordering = ["instrument", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="question_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(scale_min__lt=models.F("scale_max")), name="scale_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"

@@ -1,0 +1,87 @@
+"""The demo programme: the 2024 evaluation as the seed report publishes it. Loading twice changes nothing."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from kotacerdas.accounts.models import Role, User
+from kotacerdas.cycles.models import Cycle
+from kotacerdas.cycles.services import load_cycle, load_participants
+from kotacerdas.instrument.services import load_instrument
+from kotacerdas.regions.services import load_registry_into_db, resolve_region
+from kotacerdas.results.imports import import_question_scores, import_results
+from kotacerdas.results.services import latest_published, publish_results, recompute_results
+from kotacerdas.review.models import Assessor, FindingKind
+from kotacerdas.review.services import assign_assessor, record_findings
+
+DEMO_DIR = settings.DATA_DIR / "demo" / "2024"
+INSTRUMENT = settings.DATA_DIR / "instrument" / "2024.yaml"
+DEMO_PASSWORD = "demo-kotacerdas-2024"
+
+DEMO_ACCOUNTS = [
+    # (e-mail, role, region code, institution)
+    ("admin@demo.kotacerdas.id", Role.ADMIN, None, "Kementerian (tim evaluasi)"),
+    ("operator.badung@demo.kotacerdas.id", Role.OPERATOR, "51.03", "Pemerintah Kabupaten Badung"),
+    ("asesor@demo.kotacerdas.id", Role.ASSESSOR, None, "Universitas (asesor demo)"),
+]
+
+
+@transaction.atomic
+def load_demo(say: Callable[[str], None] = print) -> None:
+    provinces, regions = load_registry_into_db()
+    say(f"Region registry: {provinces} provinces and {regions} regencies/cities added.")
+    cycle, created = load_cycle(DEMO_DIR / "cycle.yaml")
+    say(f"Cycle {cycle.year}: {'created' if created else 'already present'}.")
+    instrument = load_instrument(cycle, INSTRUMENT)
+    say(
+        f"Instrument {instrument.instrument.version}: {'loaded' if instrument.created else 'unchanged'} "
+        f"({instrument.instrument.questions.count()} questions)."
+    )
+    added = load_participants(cycle, DEMO_DIR / "addressees.csv")
+    say(f"Participants: {cycle.participations.count()} ({added} added).")
+    summary = import_results(DEMO_DIR / "national_results.csv", cycle)
+    say(
+        f"Published results: {summary.regions} regions, {summary.scores_changed} scores changed, "
+        f"{summary.previous_finals_derived} previous-year finals derived."
+    )
+    scores = import_question_scores(DEMO_DIR / "badung_question_scores.csv", cycle)
+    say(f"Badung question scores: {scores.created} added, {scores.changed} changed.")
+    _load_findings(cycle, DEMO_DIR / "badung_findings.yaml")
+    if latest_published(cycle) is None:
+        recompute_results(cycle)
+        published = publish_results(
+            cycle,
+            reason=f"Hasil resmi menurut surat {cycle.letter_number} tanggal {cycle.letter_date:%d-%m-%Y}",
+        )
+        say(f"Results published as revision {published.revision}.")
+    _create_accounts()
+
+
+def _load_findings(cycle: Cycle, path: Path) -> None:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    region = resolve_region(document["region"])
+    participation = region.participations.get(cycle=cycle)
+    for entry in document["assessors"]:
+        assessor, _ = Assessor.objects.get_or_create(name=entry["label"], institution=entry["institution"])
+        assignment, _ = assign_assessor(participation, assessor)
+        record_findings(assignment, FindingKind.STRENGTH, entry.get("strengths") or [])
+        record_findings(assignment, FindingKind.WEAKNESS, entry.get("weaknesses") or [])
+        record_findings(assignment, FindingKind.RECOMMENDATION, entry.get("recommendations") or [])
+
+
+def _create_accounts() -> None:
+    for email, role, region_code, institution in DEMO_ACCOUNTS:
+        if User.objects.filter(email=email).exists():
+            continue
+        User.objects.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            role=role,
+            region=resolve_region(region_code) if region_code else None,
+            institution=institution,
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
+        )

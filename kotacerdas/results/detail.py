@@ -1,0 +1,179 @@
+"""A region's result traced to its inputs: dimension → question → each assessor's score or the survey's
+answer distribution, with the source of every number (raw, agreed or published)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count
+
+from kotacerdas.instrument.models import Dimension, Question
+from kotacerdas.results.models import RegionResult
+from kotacerdas.review.models import AgreedScore, AssessorScore, Finding
+from kotacerdas.survey.models import SurveyAnswer
+
+
+@dataclass
+class QuestionDetail:
+    number: int
+    indicator: str
+    sub_indicator: str
+    text: str
+    smart_dimension: str
+    score: Decimal | None
+    source: str
+    count: int
+    agreed_reason: str = ""
+    assessor_scores: list[dict[str, Any]] = field(default_factory=list)
+    distribution: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class DimensionDetail:
+    code: str
+    name: str
+    weight: Decimal
+    score: Decimal | None
+    source: str
+    questions: list[QuestionDetail]
+    missing: list[int]
+
+
+@dataclass
+class RegionDetail:
+    result: RegionResult
+    dimensions: list[DimensionDetail]
+    panel: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        def num(value: Decimal | None) -> str | None:
+            return None if value is None else f"{value:.2f}"
+
+        return {
+            "region_code": self.result.participation.region.code,
+            "region": self.result.participation.region.table_name,
+            "track": self.result.track,
+            "final": num(self.result.final),
+            "improvement": num(self.result.improvement),
+            "previous_final": num(self.result.previous_final),
+            "rank": self.result.rank,
+            "dimensions": [
+                {
+                    "code": d.code,
+                    "name": d.name,
+                    "weight": str(d.weight),
+                    "score": num(d.score),
+                    "source": d.source,
+                    "missing_questions": d.missing,
+                    "questions": [
+                        {
+                            "number": q.number,
+                            "indicator": q.indicator,
+                            "sub_indicator": q.sub_indicator,
+                            "text": q.text,
+                            "score": num(q.score),
+                            "source": q.source,
+                            "n": q.count,
+                            **({"agreed_reason": q.agreed_reason} if q.agreed_reason else {}),
+                            **({"assessor_scores": q.assessor_scores} if q.assessor_scores else {}),
+                            **(
+                                {"distribution": {str(k): v for k, v in sorted(q.distribution.items())}}
+                                if q.distribution
+                                else {}
+                            ),
+                        }
+                        for q in d.questions
+                    ],
+                }
+                for d in self.dimensions
+            ],
+            "assessors": self.panel,
+        }
+
+
+def region_detail(result: RegionResult) -> RegionDetail:
+    participation = result.participation
+    instrument = participation.cycle.instrument
+    dimensions = {d.code: d for d in Dimension.objects.filter(instrument=instrument)}
+    questions = {
+        q.number: q for q in Question.objects.filter(instrument=instrument).select_related("indicator")
+    }
+    assessor_scores: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for s in (
+        AssessorScore.objects.filter(assignment__participation=participation)
+        .select_related("assignment__assessor", "question")
+        .order_by("assignment__position")
+    ):
+        assessor_scores[s.question.number].append(
+            {
+                "assessor": s.assignment.assessor.name,
+                "institution": s.assignment.assessor.institution,
+                "score": s.score,
+                "note": s.note,
+            }
+        )
+    distribution: dict[int, dict[int, int]] = defaultdict(dict)
+    for number, score, n in (
+        SurveyAnswer.objects.filter(response__participation=participation, response__included=True)
+        .values_list("question__number", "score")
+        .annotate(n=Count("id"))
+    ):
+        distribution[number][score] = n
+    reasons = dict(
+        AgreedScore.objects.filter(participation=participation).values_list("question__number", "reason")
+    )
+    details = []
+    for code, entry in result.dimensions.items():
+        dimension = dimensions[code]
+        qs = []
+        for q in entry.get("questions", []):
+            question = questions[q["number"]]
+            qs.append(
+                QuestionDetail(
+                    number=question.number,
+                    indicator=question.indicator.name,
+                    sub_indicator=question.sub_indicator,
+                    text=question.text,
+                    smart_dimension=question.smart_dimension,
+                    score=Decimal(q["score"]),
+                    source=q["source"],
+                    count=q["count"],
+                    agreed_reason=reasons.get(question.number, "") if q["source"] == "agreed" else "",
+                    assessor_scores=assessor_scores.get(question.number, []),
+                    distribution=distribution.get(question.number, {}),
+                )
+            )
+        details.append(
+            DimensionDetail(
+                code=code,
+                name=dimension.name,
+                weight=Decimal(entry["weight"]),
+                score=None if entry["score"] is None else Decimal(entry["score"]),
+                source=entry["source"],
+                questions=qs,
+                missing=[q.number for q in qs if q.source == "missing"],
+            )
+        )
+    return RegionDetail(result=result, dimensions=details, panel=_panel(participation))
+
+
+def _panel(participation: Any) -> list[dict[str, Any]]:
+    panel: dict[int, dict[str, Any]] = {}
+    for f in (
+        Finding.objects.filter(assignment__participation=participation)
+        .select_related("assignment__assessor")
+        .order_by("assignment__position", "kind", "position")
+    ):
+        entry = panel.setdefault(
+            f.assignment_id,
+            {
+                "assessor": f.assignment.assessor.name,
+                "institution": f.assignment.assessor.institution,
+                "strength": [],
+                "weakness": [],
+                "recommendation": [],
+            },
+        )
+        entry[f.kind].append(f.text)
+    return list(panel.values())

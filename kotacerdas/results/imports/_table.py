@@ -1,0 +1,161 @@
+"""Reading CSV and XLSX files row by row, and the error type every import reports with."""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    field: str
+    value: str
+    message: str
+
+    def format(self, path: str) -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        what = f" {self.field}={self.value!r}" if self.field else ""
+        return f"{where}:{what} {self.message}"
+
+
+class ImportRejected(Exception):
+    """The file was refused as a whole; nothing was stored."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]):
+        self.path = str(path)
+        self.problems = sorted(problems, key=lambda p: p.line)
+        super().__init__(f"{self.path}: {len(problems)} problem(s); nothing was imported")
+
+    def lines(self) -> list[str]:
+        return [p.format(self.path) for p in self.problems]
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(
+    path: Path, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> list[Row]:
+    """The rows of a CSV (comma, semicolon or tab separated, UTF-8) or XLSX file (first sheet).
+
+    The header is case-insensitive. Raises ImportRejected naming missing or unknown columns.
+    """
+    if not path.exists():
+        raise ImportRejected(path, [Problem(0, "", "", "file not found")])
+    rows = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
+    try:
+        header_line, header = next(rows)
+    except StopIteration:
+        raise ImportRejected(path, [Problem(1, "", "", "the file is empty")]) from None
+    names = [h.strip().lower() for h in header]
+    problems = [
+        Problem(header_line, "header", column, "required column is missing")
+        for column in sorted(required - set(names))
+    ]
+    problems += [
+        Problem(
+            header_line,
+            "header",
+            column,
+            f"unknown column (expected: {', '.join(sorted(required | optional))})",
+        )
+        for column in names
+        if column and column not in required | optional
+    ]
+    if len(set(names)) != len(names):
+        problems.append(Problem(header_line, "header", ",".join(names), "a column appears twice"))
+    if problems:
+        raise ImportRejected(path, problems)
+    result = []
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
+            raise ImportRejected(
+                path, [Problem(line, "", "", f"{len(cells)} fields, the header has {len(names)}")]
+            )
+        result.append(
+            Row(line, {n: (cells[i].strip() if i < len(cells) else "") for i, n in enumerate(names)})
+        )
+    return result
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(path, [Problem(0, "", "", f"not UTF-8 text (byte {exc.start})")]) from exc
+    first = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error as exc:
+        raise ImportRejected(path, [Problem(reader.line_num, "", "", f"malformed CSV: {exc}")]) from exc
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, list[str]]]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ImportRejected(path, [Problem(0, "", "", f"not a readable XLSX workbook ({exc})")]) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """A number written with a dot or an Indonesian decimal comma; None for empty or '-'.
+
+    Raises ValueError for anything else (thousands separators, letters, both separators).
+    """
+    text = text.strip()
+    if text in {"", "-", "–"}:
+        return None
+    if "," in text and "." in text:
+        raise ValueError("use either a decimal comma or a decimal point, not both")
+    normalised = text.replace(",", ".")
+    if normalised.count(".") > 1:
+        raise ValueError("not a number")
+    try:
+        value = Decimal(normalised)
+    except InvalidOperation:
+        raise ValueError("not a number") from None
+    if not value.is_finite():
+        raise ValueError("not a finite number")
+    return value
+
+
+def parse_int(text: str) -> int | None:
+    value = parse_decimal(text)
+    if value is None:
+        return None
+    if value != value.to_integral_value():
+        raise ValueError("not a whole number")
+    return int(value)

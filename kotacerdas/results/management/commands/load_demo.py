@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from kotacerdas.results.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo programme (2024 cycle, instrument, published results, Badung's detail). Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        load_demo(say=self.stdout.write)
+        self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+        for email, role, _, _ in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role.label:<16} {email}")

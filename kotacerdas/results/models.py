@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishedScore(models.Model):
+    """A dimension score as an earlier system published it (imported); raw inputs take precedence."""
+
+    participation = models.ForeignKey(
+        "cycles.Participation", on_delete=models.CASCADE, related_name="published_scores"
+    )
+    dimension = models.ForeignKey("instrument.Dimension", on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=4, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participation", "dimension"], name="one_published_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation} {self.dimension.code}: {self.score}"
+
+
+class Provenance(models.TextChoices):
+    COMPUTED = "computed", _("Dihitung")
+    IMPORTED = "imported", _("Diimpor")
+    DERIVED = "derived", _("Diturunkan dari peningkatan yang dipublikasikan")
+
+
+class HistoricalFinal(models.Model):
+    """A region's final index of a year the platform did not compute (the base of improvement)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="historical_finals")
+    year = models.PositiveSmallIntegerField()
+    final = models.DecimalField(max_digits=4, decimal_places=2)
+    provenance = models.CharField(max_length=10, choices=Provenance.choices)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["region", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="one_historical_final_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}: {self.final}"
+
+
+class ResultSetStatus(models.TextChoices):
+    LIVE = "live", _("Berjalan (belum dipublikasikan)")
+    PUBLISHED = "published", _("Dipublikasikan")
+
+
+class ResultSet(models.Model):
+    """The results of a cycle. Revision 0 is live: recomputed whenever inputs change. Each publication
+    freezes a copy as revision 1, 2, …: published numbers never change; a later recomputation that is
+    published becomes a new, visible revision."""
+
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.CASCADE, related_name="result_sets")
+    revision = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=ResultSetStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["cycle", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "revision"], name="result_set_revision_unique"),
+            models.UniqueConstraint(
+                fields=["cycle"], condition=models.Q(status="live"), name="one_live_result_set"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="live", revision=0)
+                | (models.Q(status="published") & models.Q(revision__gt=0)),
+                name="live_is_revision_zero",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle.year} r{self.revision} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == ResultSetStatus.LIVE
+
+
+class RegionResult(models.Model):
+    """A region's computed result within a result set.
+
+    ``dimensions`` holds, per dimension code, the engine's output as strings (exact decimals):
+    ``{"baseline": {"score": "3.56", "source": "raw", "weight": "0.10",
+    "questions": [{"number": 1, "score": "4.00", "source": "agreed", "count": 0}, …]}, …}``.
+    """
+
+    result_set = models.ForeignKey(ResultSet, on_delete=models.CASCADE, related_name="region_results")
+    participation = models.ForeignKey("cycles.Participation", on_delete=models.CASCADE, related_name="+")
+    track = models.CharField(max_length=16)
+    final = models.DecimalField(max_digits=4, decimal_places=2)
+    improvement = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    previous_final = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    rank = models.PositiveIntegerField()
+    dimensions = models.JSONField()
+    missing_questions = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["result_set", "rank", "participation__region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["result_set", "participation"], name="one_result_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation}: {self.final}"
+
+    def dimension_score(self, code: str) -> str | None:
+        entry = self.dimensions.get(code)
+        return entry["score"] if entry else None

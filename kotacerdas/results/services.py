@@ -1,0 +1,264 @@
+"""Materialised results: gather each region's inputs, run the scoring engine, store and publish.
+
+The engine (``kotacerdas.scoring``) is pure; this module is the only place that feeds it from the database.
+Raw inputs are aggregated in SQL (SUM and COUNT per region and question), so a national recompute reads a
+few thousand aggregate rows rather than 1.4 million survey answers.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from kotacerdas.accounts.models import User
+from kotacerdas.audit.services import record_event
+from kotacerdas.cycles.models import Cycle, Participation
+from kotacerdas.instrument.models import Instrument, Question
+from kotacerdas.instrument.services import track_weights
+from kotacerdas.results.models import (
+    HistoricalFinal,
+    PublishedScore,
+    RegionResult,
+    ResultSet,
+    ResultSetStatus,
+)
+from kotacerdas.review.models import AgreedScore, AssessorScore
+from kotacerdas.scoring import (
+    DimensionInput,
+    QuestionInput,
+    RegionInput,
+    rank,
+    score_region,
+)
+from kotacerdas.scoring import (
+    RegionResult as EngineResult,
+)
+from kotacerdas.survey.models import SurveyAnswer
+
+
+@dataclass
+class RecomputeReport:
+    computed: int = 0
+    skipped_without_track: list[str] = field(default_factory=list)
+
+
+def live_result_set(cycle: Cycle) -> ResultSet:
+    result_set, _ = ResultSet.objects.get_or_create(
+        cycle=cycle, status=ResultSetStatus.LIVE, defaults={"revision": 0}
+    )
+    return result_set
+
+
+def previous_finals(cycle: Cycle) -> dict[int, Decimal]:
+    """Region id → final of the previous cycle: its latest published result, else a historical record."""
+    finals: dict[int, Decimal] = {
+        h.region_id: h.final for h in HistoricalFinal.objects.filter(year=cycle.year - 1)
+    }
+    previous = latest_published(Cycle.objects.filter(year=cycle.year - 1).first())
+    if previous is not None:
+        for row in RegionResult.objects.filter(result_set=previous).select_related("participation"):
+            finals[row.participation.region_id] = row.final
+    return finals
+
+
+def latest_published(cycle: Cycle | None) -> ResultSet | None:
+    if cycle is None:
+        return None
+    return cycle.result_sets.filter(status=ResultSetStatus.PUBLISHED).order_by("-revision").first()
+
+
+def _gather_inputs(
+    instrument: Instrument, participations: list[Participation], previous: dict[int, Decimal]
+) -> list[RegionInput]:
+    ids = [p.pk for p in participations]
+    questions = list(Question.objects.filter(instrument=instrument).select_related("dimension"))
+    by_dimension: dict[str, list[Question]] = defaultdict(list)
+    for q in questions:
+        by_dimension[q.dimension.code].append(q)
+
+    raw: dict[tuple[int, int], tuple[Decimal, int]] = {}
+    assessed = (
+        AssessorScore.objects.filter(assignment__participation_id__in=ids, score__isnull=False)
+        .values_list("assignment__participation_id", "question_id")
+        .annotate(total=Sum("score"), n=Count("score"))
+    )
+    surveyed = (
+        SurveyAnswer.objects.filter(response__participation_id__in=ids, response__included=True)
+        .values_list("response__participation_id", "question_id")
+        .annotate(total=Sum("score"), n=Count("score"))
+    )
+    for pid, qid, total, n in [*assessed, *surveyed]:
+        old_total, old_n = raw.get((pid, qid), (Decimal(0), 0))
+        raw[(pid, qid)] = (old_total + Decimal(total), old_n + n)
+    agreed = {
+        (pid, qid): score
+        for pid, qid, score in AgreedScore.objects.filter(participation_id__in=ids).values_list(
+            "participation_id", "question_id", "score"
+        )
+    }
+    published: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for pid, code, score in PublishedScore.objects.filter(participation_id__in=ids).values_list(
+        "participation_id", "dimension__code", "score"
+    ):
+        published[pid][code] = score
+
+    weights = track_weights(instrument)
+    inputs = []
+    for p in participations:
+        dimensions = tuple(
+            DimensionInput(
+                code=code,
+                questions=tuple(
+                    QuestionInput(
+                        number=q.number,
+                        total=raw.get((p.pk, q.pk), (Decimal(0), 0))[0],
+                        count=raw.get((p.pk, q.pk), (Decimal(0), 0))[1],
+                        agreed=agreed.get((p.pk, q.pk)),
+                    )
+                    for q in by_dimension.get(code, [])
+                ),
+                published=published[p.pk].get(code),
+            )
+            for code in weights[p.track]
+        )
+        inputs.append(
+            RegionInput(
+                key=p.region.code,
+                weights=weights[p.track],
+                dimensions=dimensions,
+                previous_final=previous.get(p.region_id),
+            )
+        )
+    return inputs
+
+
+def _as_json(result: EngineResult) -> dict[str, dict[str, object]]:
+    return {
+        d.code: {
+            "score": None if d.score is None else str(d.score),
+            "source": str(d.source),
+            "weight": str(d.weight),
+            "questions": [
+                {"number": q.number, "score": str(q.score), "source": str(q.source), "count": q.count}
+                for q in d.questions
+            ],
+        }
+        for d in result.dimensions
+    }
+
+
+@transaction.atomic
+def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> RecomputeReport:
+    """Recompute the live results of ``cycle`` (all regions, or only the given region ids) and re-rank.
+
+    A region is listed when it has a track and any data; published revisions are never touched.
+    """
+    report = RecomputeReport()
+    instrument = Instrument.objects.filter(cycle=cycle).first()
+    if instrument is None:
+        return report
+    result_set = ResultSet.objects.select_for_update().filter(pk=live_result_set(cycle).pk).get()
+    query = Participation.objects.filter(cycle=cycle).select_related("region")
+    if regions is not None:
+        query = query.filter(region_id__in=list(regions))
+    participations = list(query)
+    with_track = [p for p in participations if p.track]
+    report.skipped_without_track = [p.region.code for p in participations if not p.track]
+
+    engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous_finals(cycle))]
+    existing = {r.participation_id: r for r in RegionResult.objects.filter(result_set=result_set)}
+    scope_ids = {p.pk for p in participations}
+    to_create: list[RegionResult] = []
+    to_update: list[RegionResult] = []
+    keep_ids: set[int] = set()
+    for p, result in zip(with_track, engine_results, strict=True):
+        if not result.has_data:
+            continue
+        keep_ids.add(p.pk)
+        row = existing.get(p.pk) or RegionResult(result_set=result_set, participation=p, rank=0)
+        row.track = p.track
+        row.final = result.final
+        row.improvement = result.improvement
+        row.previous_final = None if result.improvement is None else result.final - result.improvement
+        row.dimensions = _as_json(result)
+        row.missing_questions = list(result.missing_questions)
+        (to_update if row.pk else to_create).append(row)
+    stale = [pid for pid in existing if pid in scope_ids and pid not in keep_ids]
+    RegionResult.objects.filter(result_set=result_set, participation_id__in=stale).delete()
+    RegionResult.objects.bulk_create(to_create)
+    RegionResult.objects.bulk_update(
+        to_update, ["track", "final", "improvement", "previous_final", "dimensions", "missing_questions"]
+    )
+    _rerank(result_set)
+    result_set.computed_at = timezone.now()
+    result_set.save(update_fields=["computed_at"])
+    report.computed = len(keep_ids)
+    return report
+
+
+def _rerank(result_set: ResultSet) -> None:
+    rows = list(RegionResult.objects.filter(result_set=result_set).only("id", "final", "rank"))
+    ranks = rank({row.pk: row.final for row in rows})
+    changed = [row for row in rows if row.rank != ranks[row.pk]]
+    for row in changed:
+        row.rank = ranks[row.pk]
+    RegionResult.objects.bulk_update(changed, ["rank"])
+
+
+@transaction.atomic
+def publish_results(cycle: Cycle, *, actor: object = None, reason: str = "") -> ResultSet:
+    """Freeze the live results of ``cycle`` as its next published revision."""
+    live = ResultSet.objects.select_for_update().get(pk=live_result_set(cycle).pk)
+    latest = cycle.result_sets.aggregate(m=Max("revision"))["m"] or 0
+    published = ResultSet.objects.create(
+        cycle=cycle,
+        revision=latest + 1,
+        status=ResultSetStatus.PUBLISHED,
+        computed_at=live.computed_at,
+        published_at=timezone.now(),
+        published_by=actor if isinstance(actor, User) else None,
+        reason=reason,
+    )
+    RegionResult.objects.bulk_create(
+        RegionResult(
+            result_set=published,
+            participation_id=row.participation_id,
+            track=row.track,
+            final=row.final,
+            improvement=row.improvement,
+            previous_final=row.previous_final,
+            rank=row.rank,
+            dimensions=row.dimensions,
+            missing_questions=row.missing_questions,
+        )
+        for row in RegionResult.objects.filter(result_set=live)
+    )
+    record_event(
+        "results.published",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.year,
+        new={"revision": published.revision, "regions": published.region_results.count()},
+        reason=reason,
+    )
+    return published
+
+
+def unpublished_changes(cycle: Cycle) -> list[str]:
+    """Codes of regions whose live result differs from the latest published revision."""
+    published = latest_published(cycle)
+    if published is None:
+        return []
+    live = live_result_set(cycle)
+
+    def key(row: RegionResult) -> tuple[object, ...]:
+        return (row.track, row.final, row.improvement, row.rank, row.dimensions)
+
+    frozen = {r.participation_id: key(r) for r in RegionResult.objects.filter(result_set=published)}
+    current = {r.participation_id: key(r) for r in RegionResult.objects.filter(result_set=live)}
+    changed_ids = {pid for pid in frozen.keys() | current.keys() if frozen.get(pid) != current.get(pid)}
+    return sorted(Participation.objects.filter(pk__in=changed_ids).values_list("region__code", flat=True))

@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Assessor(models.Model):
+    """An academic or practitioner who scores regions; linked to a user account when they log in."""
+
+    name = models.CharField(max_length=200)
+    institution = models.CharField(max_length=200, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessor"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "institution"], name="assessor_name_institution_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.institution}" if self.institution else self.name
+
+
+class Assignment(models.Model):
+    """An assessor on one region's review panel in one cycle."""
+
+    participation = models.ForeignKey(
+        "cycles.Participation", on_delete=models.CASCADE, related_name="assignments"
+    )
+    assessor = models.ForeignKey(Assessor, on_delete=models.PROTECT, related_name="assignments")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the panel (Asesor 1, 2, …).")
+
+    class Meta:
+        ordering = ["participation", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["participation", "assessor"], name="one_assignment_per_assessor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} @ {self.participation}"
+
+
+class AssessorScore(models.Model):
+    """One assessor's independent score of one question; empty when the assessor gave none."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
+    question = models.ForeignKey(
+        "instrument.Question", on_delete=models.PROTECT, related_name="assessor_scores"
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "question"], name="one_score_per_assignment_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}/{self.question_id}: {self.score}"
+
+
+class AgreedScore(models.Model):
+    """A question score the panel agreed on (or the published score of a question); it stands (rule 1)."""
+
+    participation = models.ForeignKey(
+        "cycles.Participation", on_delete=models.CASCADE, related_name="agreed_scores"
+    )
+    question = models.ForeignKey(
+        "instrument.Question", on_delete=models.PROTECT, related_name="agreed_scores"
+    )
+    score = models.DecimalField(max_digits=4, decimal_places=2)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation", "question"], name="one_agreed_score_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation} Q{self.question_id}: {self.score}"
+
+
+class FindingKind(models.TextChoices):
+    STRENGTH = "strength", _("Kekuatan")
+    WEAKNESS = "weakness", _("Kelemahan")
+    RECOMMENDATION = "recommendation", _("Rekomendasi")
+
+
+class Finding(models.Model):
+    """One item of an assessor's strengths, weaknesses or recommendations for a region."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=16, choices=FindingKind.choices)
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["assignment", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "kind", "position"], name="finding_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
