@@ -6,6 +6,8 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.formats import date_format
 
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.cycles.models import Cycle
@@ -52,9 +54,10 @@ def load_demo(say: Callable[[str], None] = print) -> None:
     _load_findings(cycle, DEMO_DIR / "badung_findings.yaml")
     if latest_published(cycle) is None:
         recompute_results(cycle)
+        with translation.override("id"):
+            letter_date = date_format(cycle.letter_date, "j F Y") if cycle.letter_date else ""
         published = publish_results(
-            cycle,
-            reason=f"Hasil resmi menurut surat {cycle.letter_number} tanggal {cycle.letter_date:%d-%m-%Y}",
+            cycle, reason=f"Hasil resmi menurut surat {cycle.letter_number} tanggal {letter_date}"
         )
         say(f"Results published as revision {published.revision}.")
     _create_accounts()

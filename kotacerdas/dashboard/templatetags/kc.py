@@ -9,11 +9,14 @@ from django.utils.translation import gettext_lazy as _
 register = template.Library()
 
 SOURCE_LABELS = {
-    "raw": _("dari masukan mentah"),
-    "agreed": _("skor yang disepakati"),
+    # Of a dimension: computed from its questions, taken from a published table, or absent.
+    "raw": _("dihitung dari nilai pertanyaan"),
     "published": _("skor yang dipublikasikan"),
+    "absent": _("tidak ada data"),
+    # Of a question: an agreed score, the mean of raw inputs, or nothing.
+    "agreed": _("skor yang disepakati"),
+    "mean": _("rata-rata masukan"),
     "missing": _("tanpa masukan"),
-    "absent": _("tidak ada"),
 }
 
 
@@ -38,7 +41,14 @@ def signed(value: object) -> str:
 
 @register.filter
 def source_label(value: str) -> str:
+    """The label of a dimension's source."""
     return str(SOURCE_LABELS.get(value, value))
+
+
+@register.filter
+def question_source_label(value: str) -> str:
+    """The label of a question's source ("raw" there means the mean of assessors' or respondents' inputs)."""
+    return str(SOURCE_LABELS["mean" if value == "raw" else value] if value in SOURCE_LABELS else value)
 
 
 @register.filter

@@ -89,7 +89,7 @@ def import_question_scores(path: Path, cycle: Cycle, *, actor: object = None) ->
         created = changed = 0
         for key, (_, participation, question, score, reason) in planned.items():
             current = existing.get(key)
-            reason = reason or f"imported from {path.name}"
+            reason = reason or f"diimpor dari {path.name}"
             if current is None:
                 AgreedScore.objects.create(
                     participation=participation, question=question, score=score, reason=reason
