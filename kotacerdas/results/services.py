@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
@@ -75,12 +75,15 @@ def _gather_inputs(
     instrument: Instrument, participations: list[Participation], previous: dict[int, Decimal]
 ) -> list[RegionInput]:
     ids = [p.pk for p in participations]
-    questions = list(Question.objects.filter(instrument=instrument).select_related("dimension"))
-    by_dimension: dict[str, list[Question]] = defaultdict(list)
-    for q in questions:
-        by_dimension[q.dimension.code].append(q)
+    # (question id, number) per dimension code, in the instrument's question order.
+    by_dimension: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for qid, number, code in Question.objects.filter(instrument=instrument).values_list(
+        "pk", "number", "dimension__code"
+    ):
+        by_dimension[code].append((qid, number))
 
-    raw: dict[tuple[int, int], tuple[Decimal, int]] = {}
+    # participation id → question id → (sum, count) of its valid raw inputs.
+    raw: dict[int, dict[int, tuple[Decimal, int]]] = defaultdict(dict)
     assessed = (
         AssessorScore.objects.filter(assignment__participation_id__in=ids, score__isnull=False)
         .values_list("assignment__participation_id", "question_id")
@@ -92,14 +95,13 @@ def _gather_inputs(
         .annotate(total=Sum("score"), n=Count("score"))
     )
     for pid, qid, total, n in [*assessed, *surveyed]:
-        old_total, old_n = raw.get((pid, qid), (Decimal(0), 0))
-        raw[(pid, qid)] = (old_total + Decimal(total), old_n + n)
-    agreed = {
-        (pid, qid): score
-        for pid, qid, score in AgreedScore.objects.filter(participation_id__in=ids).values_list(
-            "participation_id", "question_id", "score"
-        )
-    }
+        old_total, old_n = raw[pid].get(qid, (Decimal(0), 0))
+        raw[pid][qid] = (old_total + Decimal(total), old_n + n)
+    agreed: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for pid, qid, score in AgreedScore.objects.filter(participation_id__in=ids).values_list(
+        "participation_id", "question_id", "score"
+    ):
+        agreed[pid][qid] = score
     published: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pid, code, score in PublishedScore.objects.filter(participation_id__in=ids).values_list(
         "participation_id", "dimension__code", "score"
@@ -107,29 +109,35 @@ def _gather_inputs(
         published[pid][code] = score
 
     weights = track_weights(instrument)
+    nothing = (Decimal(0), 0)
+    # QuestionInput is frozen and validates itself on construction; regions share many identical
+    # (number, sum, count) inputs, so each distinct one is built once and reused.
+    shared: dict[tuple[int, Decimal, int], QuestionInput] = {}
     inputs = []
     for p in participations:
-        dimensions = tuple(
-            DimensionInput(
-                code=code,
-                questions=tuple(
-                    QuestionInput(
-                        number=q.number,
-                        total=raw.get((p.pk, q.pk), (Decimal(0), 0))[0],
-                        count=raw.get((p.pk, q.pk), (Decimal(0), 0))[1],
-                        agreed=agreed.get((p.pk, q.pk)),
-                    )
-                    for q in by_dimension.get(code, [])
-                ),
-                published=published[p.pk].get(code),
+        p_raw, p_agreed, p_published = raw.get(p.pk, {}), agreed.get(p.pk, {}), published.get(p.pk, {})
+        dimensions = []
+        for code in weights[p.track]:
+            questions = []
+            for qid, number in by_dimension.get(code, ()):
+                total, count = p_raw.get(qid, nothing)
+                agreed_score = p_agreed.get(qid)
+                if agreed_score is not None:
+                    questions.append(QuestionInput(number, total, count, agreed_score))
+                    continue
+                key = (number, total, count)
+                question = shared.get(key)
+                if question is None:
+                    question = shared[key] = QuestionInput(number, total, count)
+                questions.append(question)
+            dimensions.append(
+                DimensionInput(code=code, questions=tuple(questions), published=p_published.get(code))
             )
-            for code in weights[p.track]
-        )
         inputs.append(
             RegionInput(
                 key=p.region.code,
                 weights=weights[p.track],
-                dimensions=dimensions,
+                dimensions=tuple(dimensions),
                 previous_final=previous.get(p.region_id),
             )
         )
@@ -170,8 +178,11 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     report.skipped_without_track = [p.region.code for p in participations if not p.track]
 
     engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous_finals(cycle))]
-    existing = {r.participation_id: r for r in RegionResult.objects.filter(result_set=result_set)}
     scope_ids = {p.pk for p in participations}
+    current = RegionResult.objects.filter(result_set=result_set)
+    if regions is not None:
+        current = current.filter(participation_id__in=scope_ids)
+    existing = {r.participation_id: r for r in current}
     to_create: list[RegionResult] = []
     to_update: list[RegionResult] = []
     keep_ids: set[int] = set()
@@ -179,18 +190,27 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
         if not result.has_data:
             continue
         keep_ids.add(p.pk)
-        row = existing.get(p.pk) or RegionResult(result_set=result_set, participation=p, rank=0)
-        row.track = p.track
-        row.final = result.final
-        row.improvement = result.improvement
-        row.previous_final = None if result.improvement is None else result.final - result.improvement
-        row.dimensions = _as_json(result)
-        row.missing_questions = list(result.missing_questions)
-        (to_update if row.pk else to_create).append(row)
+        values = {
+            "track": p.track,
+            "final": result.final,
+            "improvement": result.improvement,
+            "previous_final": None if result.improvement is None else result.final - result.improvement,
+            "dimensions": _as_json(result),
+            "missing_questions": list(result.missing_questions),
+        }
+        row = existing.get(p.pk)
+        if row is None:
+            to_create.append(RegionResult(result_set=result_set, participation=p, rank=0, **values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            # Only rows whose values changed are written: most recomputations change few regions.
+            for name, value in values.items():
+                setattr(row, name, value)
+            to_update.append(row)
     stale = [pid for pid in existing if pid in scope_ids and pid not in keep_ids]
-    RegionResult.objects.filter(result_set=result_set, participation_id__in=stale).delete()
+    if stale:
+        RegionResult.objects.filter(result_set=result_set, participation_id__in=stale).delete()
     RegionResult.objects.bulk_create(to_create)
-    RegionResult.objects.bulk_update(
+    _update_rows(
         to_update, ["track", "final", "improvement", "previous_final", "dimensions", "missing_questions"]
     )
     _rerank(result_set)
@@ -201,12 +221,34 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
 
 
 def _rerank(result_set: ResultSet) -> None:
-    rows = list(RegionResult.objects.filter(result_set=result_set).only("id", "final", "rank"))
-    ranks = rank({row.pk: row.final for row in rows})
-    changed = [row for row in rows if row.rank != ranks[row.pk]]
-    for row in changed:
-        row.rank = ranks[row.pk]
-    RegionResult.objects.bulk_update(changed, ["rank"])
+    finals = dict(RegionResult.objects.filter(result_set=result_set).values_list("id", "final"))
+    ranks = rank(finals)
+    current = dict(RegionResult.objects.filter(result_set=result_set).values_list("id", "rank"))
+    changed = [RegionResult(pk=pk, rank=ranks[pk]) for pk in finals if current[pk] != ranks[pk]]
+    _update_rows(changed, ["rank"])
+
+
+def _update_rows(rows: list[RegionResult], fields: list[str]) -> None:
+    """Write ``fields`` of ``rows``, as ``bulk_update`` would, with one parameterised UPDATE per row.
+
+    ``bulk_update`` builds one CASE expression per field over all the rows; for a national recompute that
+    costs more, in Python and in the database, than computing the results.
+    """
+    if not rows:
+        return
+    meta = RegionResult._meta
+    connection = connections[router.db_for_write(RegionResult)]
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in columns)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk] for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 @transaction.atomic

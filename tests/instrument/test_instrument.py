@@ -169,3 +169,8 @@ def test_an_instrument_is_frozen_once_the_self_assessment_window_opens(db: None,
         question_admin = site._registry[Question]
         assert not question_admin.has_change_permission(request, instrument.questions.first())
         assert not question_admin.has_delete_permission(request, instrument.questions.first())
+
+
+def test_the_2024_instrument_is_frozen_because_its_window_has_opened(cycle_2024: Cycle) -> None:
+    assert cycle_2024.self_assessment_opens is not None
+    assert cycle_2024.instrument.is_frozen

@@ -1,0 +1,151 @@
+"""Benchmark of `import-survey` on a file of 100,000 answer rows (`make bench`).
+
+    .venv/bin/python bench/imports.py                     # SQLite, then PostgreSQL
+    .venv/bin/python bench/imports.py --backend sqlite    # one backend (DATABASE_URL must point at it)
+
+Each backend runs in a subprocess (Django's settings are set up once per process) on a fresh database with
+the demo loaded. Three different files of 100,000 rows (11,112 responses of 9 answers, spread over the
+demo's 191 participants and six smart dimensions) are imported in turn; the figure is the median of the
+three. Re-importing a file already stored (the idempotent path: nothing is written) is timed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+ROWS = 100_000
+FILES = 3
+SMART = [
+    "smart_governance",
+    "smart_branding",
+    "smart_economy",
+    "smart_living",
+    "smart_society",
+    "smart_environment",
+]
+
+
+def _database_url(backend: str) -> str:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from recompute import PG  # the shared PostgreSQL connection settings of the benchmarks
+
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    if backend == "sqlite":
+        path = BENCH_DIR / "imports.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", connect_timeout=5, autocommit=True, **PG) as conn:
+        conn.execute("DROP DATABASE IF EXISTS kotacerdas_bench_imports WITH (FORCE)")
+        conn.execute("CREATE DATABASE kotacerdas_bench_imports")
+    return f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/kotacerdas_bench_imports"
+
+
+def write_file(path: Path, seed: int, regions: list[str], question_numbers: dict[str, list[int]]) -> int:
+    rng = random.Random(seed)
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["response_id", "region", "dimension", "respondent", "submitted_at", "question", "score"]
+        )
+        response = 0
+        while rows < ROWS:
+            region = regions[response % len(regions)]
+            dimension = SMART[(response // len(regions)) % 6]
+            when = f"2024-10-{1 + response % 28:02d}T{8 + response % 12:02d}:{response % 60:02d}:00+07:00"
+            rid = f"bench-{seed}-{response}"
+            for number in question_numbers[dimension]:
+                writer.writerow([rid, region, dimension, f"R{response}", when, number, rng.randint(1, 4)])
+                rows += 1
+            response += 1
+    return rows
+
+
+def run_backend() -> dict[str, object]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotacerdas.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from kotacerdas.cycles.models import Cycle
+    from kotacerdas.instrument.models import Question
+    from kotacerdas.results.demo import load_demo
+    from kotacerdas.results.imports import import_survey
+
+    call_command("migrate", verbosity=0)
+    load_demo(say=lambda _: None)
+    cycle = Cycle.objects.get(year=2024)
+    regions = [p.region.table_name for p in cycle.participations.select_related("region")]
+    numbers: dict[str, list[int]] = {}
+    for q in Question.objects.filter(instrument__cycle=cycle).exclude(smart_dimension=""):
+        numbers.setdefault(q.smart_dimension, []).append(q.number)
+    timings, rows = [], 0
+    files = []
+    for seed in range(FILES):
+        path = BENCH_DIR / f"survey-{seed}.csv"
+        rows = write_file(path, seed, regions, numbers)
+        files.append(path)
+        started = time.perf_counter()
+        summary = import_survey(path, cycle)
+        timings.append(time.perf_counter() - started)
+        assert summary.answers == rows and summary.created == summary.responses
+    started = time.perf_counter()
+    again = import_survey(files[0], cycle)
+    repeat = time.perf_counter() - started
+    assert again.created == 0
+    return {"rows": rows, "median_s": statistics.median(timings), "runs_s": timings, "repeat_s": repeat}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.backend:
+        print(json.dumps(run_backend()))
+        return 0
+    print(f"import-survey: {ROWS:,} answer rows per file, median of {FILES} files")
+    print(f"{'backend':<12}{'rows':>10}{'median':>10}{'per 1k rows':>13}{'re-import':>12}")
+    for backend in ("sqlite", "postgresql"):
+        try:
+            url = _database_url(backend)
+        except Exception as exc:  # the server may be down: say so and go on
+            print(f"{backend:<12} skipped: {exc}")
+            continue
+        done = subprocess.run(
+            [sys.executable, __file__, "--backend", backend],
+            env={**os.environ, "DATABASE_URL": url},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            print(f"{backend:<12} failed:\n{done.stderr[-2000:]}")
+            return 1
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"{backend:<12}{r['rows']:>10,}{r['median_s']:>9.2f}s{1000 * r['median_s'] / r['rows'] * 1000:>11.1f}ms"
+            f"{r['repeat_s']:>11.2f}s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
