@@ -36,9 +36,11 @@ INSTALLED_APPS = [
     "kotacerdas.regions",
     "kotacerdas.cycles",
     "kotacerdas.instrument",
+    "kotacerdas.selfassessment",
     "kotacerdas.review",
     "kotacerdas.survey",
     "kotacerdas.results",
+    "kotacerdas.reports",
     "kotacerdas.dashboard",
     "kotacerdas.api",
 ]

@@ -11,8 +11,10 @@ LAYERS = [
     {"accounts", "audit", "regions"},
     {"cycles"},
     {"instrument"},
+    {"selfassessment"},
     {"review", "survey"},
     {"results"},
+    {"reports"},
     {"dashboard", "api"},
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -58,9 +59,19 @@ class SelfAssessmentStatus(models.TextChoices):
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):
-    def visible_to(self, user: object) -> "ParticipationQuerySet":
-        # Participation is public (the letter lists every addressee).
-        return self
+    def visible_to(self, user: Any) -> "ParticipationQuerySet":
+        """The participations whose workflow (answers, scores, survey progress) ``user`` may see: all for an
+        admin, the own region's for an operator, the assigned ones for an assessor, none otherwise.
+        Published results are public and do not go through this."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        if user.role == "operator" and user.region_id:
+            return self.filter(region_id=user.region_id)
+        if user.role == "assessor":
+            return self.filter(assignments__assessor__user=user).distinct()
+        return self.none()
 
 
 class Participation(models.Model):

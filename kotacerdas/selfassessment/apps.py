@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelfassessmentConfig(AppConfig):
+    name = "kotacerdas.selfassessment"
+    label = "selfassessment"
