@@ -179,7 +179,7 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
 
     engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous_finals(cycle))]
     scope_ids = {p.pk for p in participations}
-    current = RegionResult.objects.filter(result_set=result_set)
+    current = RegionResult.objects.filter(result_set=result_set).order_by()
     if regions is not None:
         current = current.filter(participation_id__in=scope_ids)
     existing = {r.participation_id: r for r in current}
@@ -221,11 +221,11 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
 
 
 def _rerank(result_set: ResultSet) -> None:
-    finals = dict(RegionResult.objects.filter(result_set=result_set).values_list("id", "final"))
-    ranks = rank(finals)
-    current = dict(RegionResult.objects.filter(result_set=result_set).values_list("id", "rank"))
-    changed = [RegionResult(pk=pk, rank=ranks[pk]) for pk in finals if current[pk] != ranks[pk]]
-    _update_rows(changed, ["rank"])
+    rows = list(
+        RegionResult.objects.filter(result_set=result_set).order_by().values_list("id", "final", "rank")
+    )
+    ranks = rank({pk: final for pk, final, _ in rows})
+    _update_rows([RegionResult(pk=pk, rank=ranks[pk]) for pk, _, old in rows if old != ranks[pk]], ["rank"])
 
 
 def _update_rows(rows: list[RegionResult], fields: list[str]) -> None:

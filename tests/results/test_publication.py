@@ -93,3 +93,18 @@ def test_audit_events_refuse_changes_through_the_orm(db: None) -> None:
         event.save()
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
+
+
+def test_the_inputs_changed_signal_recomputes_the_named_regions(cycle_2024: Cycle) -> None:
+    from kotacerdas.cycles.signals import inputs_changed
+    from kotacerdas.review.models import AgreedScore
+
+    AgreedScore.objects.filter(participation__cycle=cycle_2024, question__number=1).update(score=1)
+    live = cycle_2024.result_sets.get(status=ResultSetStatus.LIVE)
+    assert _final(live) == Decimal("3.08")  # a bare update changes nothing by itself
+    inputs_changed.send(
+        sender=None,
+        cycle=cycle_2024,
+        region_ids=[cycle_2024.participations.get(region__code="51.03").region_id],
+    )
+    assert _final(live) == Decimal("3.02")

@@ -6,6 +6,8 @@ from kotacerdas.results.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
+    """Lives in the top layer so that it can load every app's part of the demo."""
+
     help = "Load the demo programme (2024 cycle, instrument, published results, Badung's detail). Idempotent."
 
     def handle(self, *args: Any, **options: Any) -> None:
