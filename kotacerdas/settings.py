@@ -1,5 +1,7 @@
 """Django settings, read from the environment (see CONTRACT.md, "Configuration")."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,13 +26,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("KOTACERDAS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kotacerdas.accounts.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "kotacerdas.accounts",
     "kotacerdas.audit",
     "kotacerdas.regions",
@@ -55,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kotacerdas.middleware.PolicyRefusalMiddleware",
+    # Login throttling: locks a username from an address after repeated failures (keep it last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kotacerdas.urls"
@@ -71,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kotacerdas.dashboard.context_processors.latest_cycle",
             ],
         },
     },
@@ -90,7 +97,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # One test database per test process, so that several runs on one machine never share (and drop) one.
+    # SQLite tests use an in-memory database, which is private to the process anyway.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_kotacerdas_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -100,6 +110,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form's field is "username" (it holds the e-mail), whatever USERNAME_FIELD says.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -121,6 +143,33 @@ MEDIA_ROOT = Path(env_str("KOTACERDAS_MEDIA_DIR") or VAR_DIR / "media")
 MEDIA_URL = "media/"
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Evidence files: the limit is checked by the service; uploads above this are streamed to disk meanwhile.
+KOTACERDAS_EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+# E-mail (invitations, reminders): written to files under var/mail unless an SMTP server is configured.
+# Django 6.1's MAILERS setting (the EMAIL_* settings are deprecated).
+if env_str("KOTACERDAS_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("KOTACERDAS_EMAIL_HOST"),
+                "port": int(env_str("KOTACERDAS_EMAIL_PORT") or 587),
+                "username": env_str("KOTACERDAS_EMAIL_USER"),
+                "password": env_str("KOTACERDAS_EMAIL_PASSWORD"),
+                "use_tls": env_bool("KOTACERDAS_EMAIL_TLS", default=True),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("KOTACERDAS_EMAIL_FROM") or "Kota Cerdas <noreply@kotacerdas.local>"
+KOTACERDAS_BASE_URL = env_str("KOTACERDAS_BASE_URL") or "http://127.0.0.1:8000"
 
 LOGGING = {
     "version": 1,

@@ -3,12 +3,13 @@ from django.urls import include, path
 
 from kotacerdas.api.api import api
 
-admin.site.site_header = "Kota Cerdas — administrasi"
-admin.site.site_title = "Kota Cerdas"
-
 urlpatterns = [
     path("", include("kotacerdas.dashboard.urls")),
+    path("accounts/", include("kotacerdas.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("penilaian-mandiri/", include("kotacerdas.selfassessment.urls")),
+    path("penilaian/", include("kotacerdas.review.urls")),
+    path("kelola/", include("kotacerdas.review.urls_manage")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

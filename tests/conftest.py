@@ -2,11 +2,13 @@
 the test database; each test runs in a transaction that is rolled back, so tests may change it freely."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
+from django.utils import timezone
 
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.cycles.models import Cycle, Participation, Track
@@ -24,6 +26,25 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         load_demo(say=lambda _: None)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # Real hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _demo_survives_flushes(request, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Transactional tests (threads, live servers) end with a flush of every table. The next test that
+    uses the database reloads the demo first, outside its own transaction, so it sees the demo as usual."""
+    names = request.fixturenames
+    uses_db = "db" in names or request.node.get_closest_marker("django_db") is not None
+    if uses_db and "transactional_db" not in names and "live_server" not in names:
+        with django_db_blocker.unblock():
+            if not Cycle.objects.filter(year=2024).exists():
+                load_demo(say=lambda _: None)
+    yield
+
+
 @pytest.fixture
 def cycle_2024(db: None) -> Cycle:
     return Cycle.objects.get(year=2024)
@@ -31,12 +52,27 @@ def cycle_2024(db: None) -> Cycle:
 
 @pytest.fixture
 def make_cycle(db: None, tmp_path: Path) -> Callable[..., Cycle]:
+    return _cycle_factory(tmp_path)
+
+
+def _cycle_factory(tmp_path: Path) -> Callable[..., Cycle]:
     """A fresh cycle with the 2024 instrument and the given regions as participants on the REGULER track."""
 
     def make(
-        year: int = 2030, regions: tuple[str, ...] = ("51.03", "32.73", "32.04"), track: str = Track.REGULER
+        year: int = 2030,
+        regions: tuple[str, ...] = ("51.03", "32.73", "32.04"),
+        track: str = Track.REGULER,
+        open_windows: bool = False,
     ) -> Cycle:
         cycle = Cycle.objects.create(year=year, name=f"Siklus uji {year}")
+        if open_windows:
+            # Every window open around now: stages, not dates, then decide what may happen.
+            now = timezone.now()
+            today = timezone.localdate()
+            cycle.self_assessment_opens, cycle.self_assessment_closes = now - timedelta(days=1), now + timedelta(days=10)
+            cycle.interviews_start, cycle.interviews_end = today - timedelta(days=1), today + timedelta(days=10)
+            cycle.reply_opens, cycle.reply_closes = now - timedelta(days=1), now + timedelta(days=10)
+            cycle.save()
         document = yaml.safe_load(INSTRUMENT_2024.read_text(encoding="utf-8"))
         document["year"] = year
         path = tmp_path / f"instrument-{year}.yaml"
@@ -86,3 +122,41 @@ def assessor_user(db: None) -> User:
 @pytest.fixture
 def outsider(db: None) -> User:
     return _user("warga@test.id", Role.PUBLIC)
+
+
+# --- the workflow cast (issue 3): a cycle with open windows, Badung's panel ---------------------------
+
+
+@pytest.fixture
+def open_cycle(make_cycle: Callable[..., Cycle]) -> Cycle:
+    """Cycle 2030 with Badung (51.03), Kota Bandung (32.73) and Kab. Bandung (32.04), every window open."""
+    return make_cycle(2030, open_windows=True)
+
+
+@pytest.fixture
+def badung(open_cycle: Cycle) -> Participation:
+    return open_cycle.participations.select_related("cycle", "region").get(region__code="51.03")
+
+
+def make_assessor(email: str, institution: str) -> User:
+    from kotacerdas.review.services import ensure_assessor_profile
+
+    user = _user(email, Role.ASSESSOR, institution=institution)
+    ensure_assessor_profile(user)
+    return user
+
+
+@pytest.fixture
+def panel(badung: Participation, assessor_user: User) -> list[User]:
+    """Two assessors on Badung's panel: the shared `assessor_user` and a second one."""
+    from kotacerdas.review.services import assign_assessor, ensure_assessor_profile
+
+    second = make_assessor("asesor.dua@test.id", "Institut Uji")
+    for user in (assessor_user, second):
+        assign_assessor(badung, ensure_assessor_profile(user))
+    return [assessor_user, second]
+
+
+@pytest.fixture
+def unassigned_assessor(db: None) -> User:
+    return make_assessor("asesor.lain@test.id", "Universitas Lain")

@@ -16,10 +16,17 @@ class AuditEvent(models.Model):
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    # Where the event belongs, so that a question's or a region's whole history is one query.
+    cycle_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    region_code = models.CharField(max_length=5, blank=True)
+    question_number = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["cycle_year", "region_code", "question_number"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

@@ -15,9 +15,16 @@ def record_event(
     old: Any = None,
     new: Any = None,
     reason: str = "",
+    participation: Any = None,
+    question_number: int | None = None,
 ) -> AuditEvent:
+    """Append an audit event. ``participation`` (a cycle's region) and ``question_number`` file the event
+    under that region's and question's history."""
     user = actor if getattr(actor, "pk", None) else None
     return AuditEvent.objects.create(
+        cycle_year=participation.cycle.year if participation is not None else None,
+        region_code=participation.region.code if participation is not None else "",
+        question_number=question_number,
         action=action,
         actor=user,
         actor_label=actor_label or (str(actor) if actor is not None else "system"),

@@ -1,6 +1,8 @@
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,40 @@ class Cycle(models.Model):
         now = now or timezone.now()
         return self.self_assessment_opens is not None and self.self_assessment_opens <= now
 
+    def window(self, name: str) -> tuple[datetime | None, datetime | None]:
+        """The ``[opens, closes)`` bounds of a window: ``self_assessment``, ``interviews`` or ``reply``.
+
+        The interview window is given in whole days (the letter's dates); it runs from the first day's
+        00:00 to the end of the last day, Asia/Jakarta time.
+        """
+        if name == "interviews":
+            zone = ZoneInfo(settings.TIME_ZONE)
+            opens = datetime.combine(self.interviews_start, time.min, zone) if self.interviews_start else None
+            closes = (
+                datetime.combine(self.interviews_end + timedelta(days=1), time.min, zone)
+                if self.interviews_end
+                else None
+            )
+            return opens, closes
+        return getattr(self, f"{name}_opens"), getattr(self, f"{name}_closes")
+
+    def window_is_open(self, name: str, now: datetime | None = None) -> bool:
+        opens, closes = self.window(name)
+        now = now or timezone.now()
+        return opens is not None and closes is not None and opens <= now < closes
+
+
+class Stage(models.TextChoices):
+    """Where a region's evaluation stands; moved forward only by the services that do the work."""
+
+    NOT_STARTED = "not_started", _("Belum mulai")
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Dikirim")
+    UNDER_REVIEW = "under_review", _("Sedang dinilai")
+    SCORED = "scored", _("Dinilai")
+    REPLIED = "replied", _("Ada sanggahan")
+    FINAL = "final", _("Final")
+
 
 class SelfAssessmentStatus(models.TextChoices):
     FILLED = "filled", _("Mengisi")
@@ -83,6 +119,7 @@ class Participation(models.Model):
     self_assessment = models.CharField(
         max_length=16, choices=SelfAssessmentStatus.choices, default=SelfAssessmentStatus.UNKNOWN
     )
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NOT_STARTED)
     addressee_no = models.PositiveSmallIntegerField(null=True, blank=True)
     addressee = models.CharField(max_length=150, blank=True, help_text="As printed in the letter.")
 

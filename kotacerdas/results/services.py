@@ -85,7 +85,12 @@ def _gather_inputs(
     # participation id → question id → (sum, count) of its valid raw inputs.
     raw: dict[int, dict[int, tuple[Decimal, int]]] = defaultdict(dict)
     assessed = (
-        AssessorScore.objects.filter(assignment__participation_id__in=ids, score__isnull=False)
+        AssessorScore.objects.filter(
+            # Only submitted reviews count; a draft review is the assessor's own until submitted.
+            assignment__participation_id__in=ids,
+            assignment__submitted_at__isnull=False,
+            score__isnull=False,
+        )
         .values_list("assignment__participation_id", "question_id")
         .annotate(total=Sum("score"), n=Count("score"))
     )
@@ -239,11 +244,10 @@ def _update_rows(rows: list[RegionResult], fields: list[str]) -> None:
     meta = RegionResult._meta
     connection = connections[router.db_for_write(RegionResult)]
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in columns)} "
-        f"WHERE {quote(meta.pk.column)} = %s"
-    )
+    concrete = {f.name: f for f in meta.concrete_fields}
+    columns = [concrete[name] for name in fields]
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
     params = [
         [f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk] for row in rows
     ]

@@ -30,6 +30,11 @@ class Assignment(models.Model):
     )
     assessor = models.ForeignKey(Assessor, on_delete=models.PROTECT, related_name="assignments")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the panel (Asesor 1, 2, …).")
+    submitted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the assessor submitted the review; only then do the scores count.",
+    )
 
     class Meta:
         ordering = ["participation", "position", "id"]
@@ -73,6 +78,10 @@ class AgreedScore(models.Model):
     )
     score = models.DecimalField(max_digits=4, decimal_places=2)
     reason = models.TextField(blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agreed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -109,3 +118,56 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ConflictOfInterest(models.Model):
+    """An assessor's declared conflict with a region: no assignment to it is accepted."""
+
+    assessor = models.ForeignKey(Assessor, on_delete=models.CASCADE, related_name="conflicts")
+    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessor", "region"], name="one_conflict_per_assessor_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor} ≠ {self.region}"
+
+
+class ReplyStatus(models.TextChoices):
+    OPEN = "open", _("Menunggu jawaban")
+    ANSWERED = "answered", _("Dijawab")
+
+
+class Reply(models.Model):
+    """The region's right of reply on one question's draft score, and the panel's answer."""
+
+    participation = models.ForeignKey(
+        "cycles.Participation", on_delete=models.CASCADE, related_name="replies"
+    )
+    question = models.ForeignKey("instrument.Question", on_delete=models.PROTECT, related_name="replies")
+    argument = models.TextField()
+    evidence = models.ForeignKey(
+        "selfassessment.Evidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score_at_reply = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.OPEN)
+    response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["participation", "question__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["participation", "question"], name="one_reply_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participation} Q{self.question_id}"

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from kotacerdas.audit.services import record_event
 from kotacerdas.cycles.models import Cycle, Participation
@@ -22,6 +23,7 @@ class ScoresImportSummary:
     created: int
     changed: int
     unchanged: int
+    reviews_submitted: int = 0
 
 
 def _require_instrument(path: Path, context: ImportContext) -> None:
@@ -198,7 +200,7 @@ def import_assessor_scores(path: Path, cycle: Cycle, *, actor: object = None) ->
 
     with transaction.atomic():
         summary = _store_assessor_scores(planned.values(), actor)
-        if summary.created or summary.changed:
+        if summary.created or summary.changed or summary.reviews_submitted:
             recompute_results(cycle, regions={p.participation.region_id for p in planned.values()})
             record_event(
                 "import.assessor_scores",
@@ -224,17 +226,25 @@ def _store_assessor_scores(planned: Iterable[_PlannedScore], actor: object) -> S
         (s.assignment_id, s.question_id): s
         for s in AssessorScore.objects.filter(assignment__in=list(assignments.values()))
     }
-    created = changed = 0
+    created = changed = submitted = 0
     new_scores = []
     for plan in plans:
         assessor = assessors[plan.assessor]
         key = (plan.participation.pk, assessor.pk)
         if key not in assignments:
             position = 1 + sum(1 for pid, _ in assignments if pid == plan.participation.pk)
+            # Imported scores are a finished review: they count at once.
             assignments[key] = Assignment.objects.create(
-                participation=plan.participation, assessor=assessor, position=position
+                participation=plan.participation,
+                assessor=assessor,
+                position=position,
+                submitted_at=timezone.now(),
             )
         assignment = assignments[key]
+        if assignment.submitted_at is None:
+            assignment.submitted_at = timezone.now()
+            assignment.save(update_fields=["submitted_at"])
+            submitted += 1
         current = existing.get((assignment.pk, plan.question.pk))
         if current is None:
             new_scores.append(
@@ -255,4 +265,4 @@ def _store_assessor_scores(planned: Iterable[_PlannedScore], actor: object) -> S
             current.save(update_fields=["score", "note"])
             changed += 1
     AssessorScore.objects.bulk_create(new_scores, batch_size=2000)
-    return ScoresImportSummary(len(plans), created, changed, len(plans) - created - changed)
+    return ScoresImportSummary(len(plans), created, changed, len(plans) - created - changed, submitted)

@@ -1,0 +1,18 @@
+"""The admin site is for the ministry's admins only (not for operators or assessors, even with is_staff)."""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
+from django.http import HttpRequest
+
+
+class KotaCerdasAdminSite(admin.AdminSite):
+    site_header = "Kota Cerdas — administrasi"
+    site_title = "Kota Cerdas"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and getattr(user, "is_admin", False) and user.is_staff)
+
+
+class AdminConfig(DjangoAdminConfig):
+    default_site = "kotacerdas.accounts.admin_site.KotaCerdasAdminSite"

@@ -1,0 +1,135 @@
+"""Accounts: creating users (command line, idempotent) and inviting them by an e-mail link."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from kotacerdas.accounts.models import Role, User
+from kotacerdas.audit.services import record_event
+
+
+class AccountError(ValueError):
+    pass
+
+
+def _check_role(role: str, region: Any) -> None:
+    if role not in Role.values or role == Role.PUBLIC:
+        raise AccountError(_("Peran harus salah satu dari: admin, operator, assessor."))
+    if role == Role.OPERATOR and region is None:
+        raise AccountError(_("Operator memerlukan daerah (--region)."))
+    if role != Role.OPERATOR and region is not None:
+        raise AccountError(_("Hanya operator yang terikat pada satu daerah."))
+
+
+@dataclass(frozen=True)
+class UserChange:
+    user: User
+    created: bool
+    changed: list[str]
+
+
+@transaction.atomic
+def create_user(
+    email: str,
+    role: str,
+    *,
+    password: str | None,
+    region: Any = None,
+    institution: str = "",
+    name: str = "",
+    actor: Any = None,
+) -> UserChange:
+    """Create the user or bring it to the given state; with the same arguments twice, nothing changes."""
+    _check_role(role, region)
+    email = User.objects.normalize_email(email).strip()
+    if "@" not in email:
+        raise AccountError(_("Alamat e-mail tidak valid: %(email)s") % {"email": email})
+    if password is not None:
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, User(email=email))
+    user = User.objects.filter(email__iexact=email).first()
+    wanted = {
+        "role": role,
+        "region": region,
+        "institution": institution,
+        "is_staff": role == Role.ADMIN,
+        "is_superuser": role == Role.ADMIN,
+    }
+    if name:
+        first, _sep, last = name.partition(" ")
+        wanted |= {"first_name": first, "last_name": last}
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, **wanted)
+        record_event(
+            "user.created",
+            actor=actor,
+            object_type="user",
+            object_id=user.pk,
+            new={"email": email, "role": role, "region": getattr(region, "code", None)},
+        )
+        changed = list(wanted)
+        created = True
+    else:
+        changed = [field for field, value in wanted.items() if getattr(user, field) != value]
+        for field in changed:
+            setattr(user, field, wanted[field])
+        if password is not None and not user.check_password(password):
+            user.set_password(password)
+            changed.append("password")
+        if changed:
+            user.save()
+            record_event(
+                "user.changed", actor=actor, object_type="user", object_id=user.pk, new={"fields": changed}
+            )
+        created = False
+    return UserChange(user, created, changed)
+
+
+def invitation_link(user: User, base_url: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return base_url.rstrip("/") + reverse("accounts:accept_invitation", args=[uid, token])
+
+
+@transaction.atomic
+def invite_user(
+    email: str,
+    role: str,
+    *,
+    base_url: str,
+    region: Any = None,
+    institution: str = "",
+    name: str = "",
+    actor: Any = None,
+) -> str:
+    """Create the account without a usable password and e-mail a one-time link to choose one."""
+    change = create_user(
+        email, role, password=None, region=region, institution=institution, name=name, actor=actor
+    )
+    user = change.user
+    if user.has_usable_password() and not change.created:
+        raise AccountError(_("Pengguna ini sudah aktif; gunakan fitur lupa kata sandi."))
+    link = invitation_link(user, base_url)
+    send_mail(
+        subject=_("Undangan Kota Cerdas"),
+        message=_(
+            "Anda diundang ke platform evaluasi Kota Cerdas sebagai %(role)s.\n\n"
+            "Pilih kata sandi Anda melalui tautan berikut (hanya berlaku sekali):\n%(link)s\n"
+        )
+        % {"role": Role(role).label, "link": link},
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    record_event(
+        "user.invited", actor=actor, object_type="user", object_id=user.pk, new={"email": user.email}
+    )
+    return link

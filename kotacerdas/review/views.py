@@ -1,0 +1,308 @@
+"""The assessor's review (blind scoring, findings, submission), the panel's consensus, and the right of
+reply seen from both sides. Thin views: parse → visibility (404) → one service (policy: 403)."""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kotacerdas.cycles.access import visible_participation
+from kotacerdas.cycles.models import Participation, Stage
+from kotacerdas.cycles.policy import Action, may
+from kotacerdas.instrument.models import Dimension, DimensionKind
+from kotacerdas.review import services
+from kotacerdas.review.agreement import assignment_for, panel_agreement
+from kotacerdas.review.forms import AgreedScoreForm, FindingsForm, ReplyForm, RespondForm
+from kotacerdas.review.models import AssessorScore, FindingKind, Reply
+from kotacerdas.selfassessment.models import Answer, Evidence
+from kotacerdas.selfassessment.services import EvidenceRejected, upload_evidence
+
+
+def _own_assignment(request: HttpRequest, participation: Participation) -> Any:
+    assignment = assignment_for(request.user, participation)
+    if assignment is None:
+        raise Http404  # admins and operators use their own pages; this one is the assessor's
+    return assignment
+
+
+@login_required
+@require_GET
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    assignments = (
+        request.user.assessor.assignments.select_related("participation__region", "participation__cycle")
+        if hasattr(request.user, "assessor")
+        else []
+    )
+    return render(request, "review/my_reviews.html", {"assignments": assignments})
+
+
+@login_required
+@require_GET
+def region_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    participation = visible_participation(request.user, year, code)
+    assignment = _own_assignment(request, participation)
+    dimensions = Dimension.objects.filter(instrument__cycle=participation.cycle, kind=DimensionKind.ASSESSED)
+    scored = set(assignment.scores.filter(score__isnull=False).values_list("question__number", flat=True))
+    rows = [
+        {"dimension": d, "total": d.questions.count(), "done": d.questions.filter(number__in=scored).count()}
+        for d in dimensions
+    ]
+    findings = {
+        kind: "\n".join(assignment.findings.filter(kind=kind).values_list("text", flat=True))
+        for kind in FindingKind.values
+    }
+    form = FindingsForm(
+        initial={
+            "strengths": findings["strength"],
+            "weaknesses": findings["weakness"],
+            "recommendations": findings["recommendation"],
+        }
+    )
+    return render(
+        request,
+        "review/region_review.html",
+        {
+            "participation": participation,
+            "assignment": assignment,
+            "rows": rows,
+            "findings_form": form,
+            "can_score": may(request.user, Action.SCORE, participation),
+            "agreement": panel_agreement(participation, submitted_only=True)
+            if assignment.submitted_at
+            else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def dimension_review(request: HttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
+    participation = visible_participation(request.user, year, code)
+    assignment = _own_assignment(request, participation)
+    dim = get_object_or_404(
+        Dimension, instrument__cycle=participation.cycle, code=dimension, kind=DimensionKind.ASSESSED
+    )
+    own = {s.question_id: s for s in assignment.scores.all()}
+    answers = {a.question_id: a for a in Answer.objects.filter(participation=participation)}
+    evidence: dict[int, list[Evidence]] = {}
+    for e in Evidence.objects.filter(participation=participation, removed_at__isnull=True):
+        evidence.setdefault(e.question_id, []).append(e)
+    # Blind scoring: the others' scores appear only once this assessor's own review is submitted.
+    others: dict[int, list[AssessorScore]] = {}
+    if assignment.submitted_at is not None:
+        for s in (
+            AssessorScore.objects.filter(assignment__participation=participation)
+            .exclude(assignment=assignment)
+            .select_related("assignment__assessor")
+        ):
+            others.setdefault(s.question_id, []).append(s)
+    items = [
+        {
+            "question": q,
+            "own": own.get(q.pk),
+            "answer": answers.get(q.pk),
+            "evidence": evidence.get(q.pk, []),
+            "others": others.get(q.pk, []),
+        }
+        for q in dim.questions.select_related("indicator").order_by("number")
+    ]
+    return render(
+        request,
+        "review/dimension_review.html",
+        {
+            "participation": participation,
+            "assignment": assignment,
+            "dimension": dim,
+            "items": items,
+            "dimensions": Dimension.objects.filter(
+                instrument__cycle=participation.cycle, kind=DimensionKind.ASSESSED
+            ),
+            "can_score": may(request.user, Action.SCORE, participation),
+            "blind": assignment.submitted_at is None,
+            "scale": range(1, 5),
+        },
+    )
+
+
+@login_required
+@require_POST
+def save_score(request: HttpRequest, year: int, code: str, number: int) -> JsonResponse:
+    participation = visible_participation(request.user, year, code)
+    assignment = _own_assignment(request, participation)
+    question = get_object_or_404(
+        participation.cycle.instrument.questions.select_related("dimension", "instrument"), number=number
+    )
+    try:
+        body = json.loads(request.body or b"{}")
+        score = None if body.get("score") in (None, "") else int(body["score"])
+        note = str(body.get("note") or "")
+    except (ValueError, TypeError):
+        return JsonResponse({"error": "invalid", "fields": {"score": _("Skor harus angka 1–4.")}}, status=422)
+    try:
+        row = services.record_score(request.user, assignment, question, score, note)
+    except services.InvalidScore as exc:
+        return JsonResponse({"error": "invalid", "fields": {"score": str(exc)}}, status=422)
+    return JsonResponse({"status": "saved", "score": row.score, "note": row.note, "version": 0})
+
+
+@login_required
+@require_POST
+def save_findings(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    participation = visible_participation(request.user, year, code)
+    assignment = _own_assignment(request, participation)
+    form = FindingsForm(request.POST)
+    if form.is_valid():
+        for field, kind in (
+            ("strengths", FindingKind.STRENGTH),
+            ("weaknesses", FindingKind.WEAKNESS),
+            ("recommendations", FindingKind.RECOMMENDATION),
+        ):
+            services.record_findings(
+                assignment, kind, form.cleaned_data[field].splitlines(), actor=request.user
+            )
+        messages.success(request, _("Temuan tersimpan."))
+    return redirect("review:region", year=year, code=code)
+
+
+@login_required
+@require_POST
+def submit_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    participation = visible_participation(request.user, year, code)
+    assignment = _own_assignment(request, participation)
+    try:
+        services.submit_review(request.user, assignment)
+        messages.success(request, _("Penilaian terkirim. Skor Anda kini masuk ke hasil daerah ini."))
+    except (services.IncompleteReview, services.InvalidScore) as exc:
+        messages.error(request, str(exc))
+    return redirect("review:region", year=year, code=code)
+
+
+@login_required
+def consensus(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Questions whose scores spread by 2 or more, the panel's agreement, and agreed scores."""
+    participation = visible_participation(request.user, year, code)
+    if not (getattr(request.user, "is_admin", False) or assignment_for(request.user, participation)):
+        raise Http404
+    assignment = assignment_for(request.user, participation)
+    if assignment is not None and assignment.submitted_at is None:
+        messages.info(request, _("Kirim penilaian Anda dahulu; skor asesor lain tampil setelahnya."))
+        return redirect("review:region", year=year, code=code)
+    form = AgreedScoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        question = get_object_or_404(
+            participation.cycle.instrument.questions, number=form.cleaned_data["number"]
+        )
+        try:
+            services.record_agreed_score(
+                request.user, participation, question, form.cleaned_data["score"], form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Skor kesepakatan tersimpan."))
+            return redirect("review:consensus", year=year, code=code)
+        except services.InvalidScore as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "review/consensus.html",
+        {
+            "participation": participation,
+            "agreement": panel_agreement(participation, submitted_only=True),
+            "form": form,
+            "can_agree": may(request.user, Action.AGREE, participation),
+        },
+    )
+
+
+@login_required
+def replies(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The right of reply: the operator sees the draft question scores and contests; the panel answers."""
+    participation = visible_participation(request.user, year, code)
+    if participation.stage not in (Stage.SCORED, Stage.REPLIED, Stage.FINAL):
+        messages.info(request, _("Skor sementara tampil setelah semua asesor mengirim penilaian."))
+        return render(request, "review/replies.html", {"participation": participation, "not_yet": True})
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        question = get_object_or_404(
+            participation.cycle.instrument.questions.select_related("dimension", "instrument"),
+            number=form.cleaned_data["number"],
+        )
+        try:
+            evidence = (
+                upload_evidence_for_reply(request, participation, question, form.cleaned_data["file"])
+                if form.cleaned_data.get("file")
+                else None
+            )
+            services.contest_score(
+                request.user,
+                participation,
+                question,
+                form.cleaned_data["argument"],
+                evidence,
+                current_score=_draft_scores(participation).get(question.number),
+            )
+            messages.success(request, _("Sanggahan terkirim."))
+            return redirect("review:replies", year=year, code=code)
+        except (services.InvalidScore, EvidenceRejected) as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "review/replies.html",
+        {
+            "participation": participation,
+            "scores": sorted(_draft_scores(participation).items()),
+            "form": form,
+            "replies": participation.replies.select_related("question", "evidence"),
+            "can_contest": may(request.user, Action.CONTEST, participation),
+            "can_respond": may(request.user, Action.RESPOND, participation),
+            "respond_form": RespondForm(),
+        },
+    )
+
+
+def upload_evidence_for_reply(
+    request: HttpRequest, participation: Participation, question: Any, file: Any
+) -> Any:
+    return upload_evidence(request.user, participation, question, file, action=Action.CONTEST)
+
+
+def _draft_scores(participation: Participation) -> dict[int, Decimal]:
+    """The question scores as they stand (agreed, else the mean of submitted assessors' scores)."""
+    from collections import defaultdict
+
+    from kotacerdas.review.models import AgreedScore
+    from kotacerdas.scoring import round_half_up
+
+    values: dict[int, list[int]] = defaultdict(list)
+    for number, score in AssessorScore.objects.filter(
+        assignment__participation=participation, assignment__submitted_at__isnull=False, score__isnull=False
+    ).values_list("question__number", "score"):
+        values[number].append(score)  # type: ignore[arg-type]
+    scores = {n: round_half_up(Decimal(sum(v)) / len(v)) for n, v in values.items()}
+    scores.update(
+        AgreedScore.objects.filter(participation=participation).values_list("question__number", "score")
+    )
+    return scores
+
+
+@login_required
+@require_POST
+def respond(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+    participation = visible_participation(request.user, year, code)
+    reply = get_object_or_404(Reply, pk=pk, participation=participation)
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        try:
+            services.respond_to_reply(
+                request.user, reply, form.cleaned_data["response"], form.cleaned_data.get("new_score")
+            )
+            messages.success(request, _("Jawaban tersimpan."))
+        except services.InvalidScore as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Jawaban wajib diisi."))
+    return redirect("review:replies", year=year, code=code)

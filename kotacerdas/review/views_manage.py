@@ -1,0 +1,247 @@
+"""The evaluation team's pages: progress of every region and assessor, panels, returns, invitations and a
+question's full history. Admins only (others get 404, as for anything they may not see)."""
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kotacerdas.accounts.models import Role, User
+from kotacerdas.accounts.services import AccountError, invite_user
+from kotacerdas.audit.models import AuditEvent
+from kotacerdas.cycles.models import Cycle, Participation, Stage
+from kotacerdas.cycles.policy import NotAllowed
+from kotacerdas.regions.naming import RegionNameError
+from kotacerdas.regions.services import RegionResolver
+from kotacerdas.review import services
+from kotacerdas.review.forms import AssignForm, BulkAssignForm, InviteForm, ReturnForm
+from kotacerdas.review.models import Assessor, Assignment
+from kotacerdas.selfassessment.models import Answer
+from kotacerdas.selfassessment.services import return_self_assessment
+
+
+def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_admin", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@admin_only
+@require_GET
+def progress(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, year=year)
+    participations = (
+        Participation.objects.filter(cycle=cycle)
+        .select_related("region")
+        .annotate(
+            answered=Count("answers", filter=Q(answers__level__isnull=False), distinct=True),
+            panel=Count("assignments", distinct=True),
+            submitted_reviews=Count(
+                "assignments", filter=Q(assignments__submitted_at__isnull=False), distinct=True
+            ),
+            open_replies=Count("replies", filter=Q(replies__status="open"), distinct=True),
+        )
+        .order_by("region__code")
+    )
+    stage_filter = request.GET.get("stage", "")
+    rows = [p for p in participations if not stage_filter or p.stage == stage_filter]
+    workload = (
+        Assessor.objects.filter(assignments__participation__cycle=cycle)
+        .annotate(
+            regions=Count("assignments", distinct=True),
+            done=Count("assignments", filter=Q(assignments__submitted_at__isnull=False), distinct=True),
+        )
+        .order_by("-regions", "name")
+    )
+    return render(
+        request,
+        "review/manage/progress.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "stages": Stage.choices,
+            "stage_filter": stage_filter,
+            "counts": Counter(p.stage for p in participations),
+            "workload": workload,
+            "not_filled": [p for p in participations if p.self_assessment != "filled"],
+            "questions": cycle.instrument.questions.filter(dimension__kind="assessed").count()
+            if hasattr(cycle, "instrument")
+            else 0,
+        },
+    )
+
+
+@admin_only
+def region(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    participation = get_object_or_404(
+        Participation.objects.select_related("cycle", "region"), cycle__year=year, region__code=code
+    )
+    assign_form = AssignForm(request.POST if request.POST.get("action") == "assign" else None)
+    return_form = ReturnForm(request.POST if request.POST.get("action") == "return" else None)
+    if request.method == "POST":
+        try:
+            if assign_form.is_bound and assign_form.is_valid():
+                _assign(request.user, participation, assign_form.cleaned_data["email"])
+                messages.success(request, _("Asesor ditugaskan."))
+                return redirect("manage:region", year=year, code=code)
+            if return_form.is_bound and return_form.is_valid():
+                return_self_assessment(request.user, participation, return_form.cleaned_data["reason"])
+                messages.success(request, _("Penilaian mandiri dikembalikan ke daerah."))
+                return redirect("manage:region", year=year, code=code)
+        except (services.ConflictOfInterestError, ValueError) as exc:
+            messages.error(request, str(exc))
+        except NotAllowed as exc:
+            messages.error(request, exc.decision.reason)
+    answers = {
+        a.question.number: a
+        for a in Answer.objects.filter(participation=participation).select_related("question")
+    }
+    return render(
+        request,
+        "review/manage/region.html",
+        {
+            "participation": participation,
+            "assign_form": assign_form,
+            "return_form": return_form,
+            "assignments": participation.assignments.select_related("assessor").order_by("position"),
+            "questions": participation.cycle.instrument.questions.order_by("number"),
+            "answers": answers,
+        },
+    )
+
+
+def _assign(actor: Any, participation: Participation, email: str) -> Assignment:
+    user = User.objects.filter(email__iexact=email, role=Role.ASSESSOR, is_active=True).first()
+    if user is None:
+        raise ValueError(_("Tidak ada akun asesor aktif dengan e-mail %(email)s.") % {"email": email})
+    assignment, _created = services.assign_assessor(
+        participation, services.ensure_assessor_profile(user), actor=actor
+    )
+    return assignment
+
+
+@admin_only
+def bulk_assign(request: HttpRequest, year: int) -> HttpResponse:
+    """Assign from a CSV (``region,assessor_email``): every row is checked first; all or nothing."""
+    cycle = get_object_or_404(Cycle, year=year)
+    form = BulkAssignForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = form.cleaned_data["file"].read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            problems.append(_("Berkas bukan teks UTF-8."))
+            text = ""
+        reader = csv.DictReader(io.StringIO(text))
+        resolver = RegionResolver()
+        planned = []
+        if text and set(reader.fieldnames or []) != {"region", "assessor_email"}:
+            problems.append(_("Baris 1: kolom harus region,assessor_email."))
+        else:
+            for row in reader:
+                line = reader.line_num
+                try:
+                    participation = cycle.participations.get(region=resolver.resolve(row["region"]))
+                except RegionNameError as exc:
+                    problems.append(f"{_('Baris')} {line}: region={row['region']!r}: {exc}")
+                    continue
+                except Participation.DoesNotExist:
+                    problems.append(
+                        f"{_('Baris')} {line}: region={row['region']!r}: {_('tidak ikut siklus ini')}"
+                    )
+                    continue
+                planned.append((line, participation, row["assessor_email"].strip()))
+        if not problems:
+            try:
+                with transaction.atomic():
+                    for line, participation, email in planned:
+                        try:
+                            _assign(request.user, participation, email)
+                        except (ValueError, NotAllowed) as exc:
+                            reason = exc.decision.reason if isinstance(exc, NotAllowed) else str(exc)
+                            problems.append(f"{_('Baris')} {line}: assessor_email={email!r}: {reason}")
+                    if problems:
+                        raise _Rollback
+            except _Rollback:
+                pass
+        if not problems:
+            messages.success(request, _("%(n)s penugasan diproses.") % {"n": len(planned)})
+            return redirect("manage:progress", year=year)
+    return render(
+        request, "review/manage/bulk_assign.html", {"cycle": cycle, "form": form, "problems": problems}
+    )
+
+
+class _Rollback(Exception):
+    pass
+
+
+@admin_only
+@require_GET
+def question_history(request: HttpRequest, year: int, code: str, number: int) -> HttpResponse:
+    participation = get_object_or_404(
+        Participation.objects.select_related("cycle", "region"), cycle__year=year, region__code=code
+    )
+    question = get_object_or_404(participation.cycle.instrument.questions, number=number)
+    events = (
+        AuditEvent.objects.filter(cycle_year=year, region_code=code, question_number=number)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    return render(
+        request,
+        "review/manage/question_history.html",
+        {"participation": participation, "question": question, "events": events},
+    )
+
+
+@admin_only
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST or None)
+    link = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            region = RegionResolver().resolve(data["region"]) if data["region"] else None
+            link = invite_user(
+                data["email"],
+                data["role"],
+                base_url=settings.KOTACERDAS_BASE_URL,
+                region=region,
+                institution=data["institution"],
+                name=data["name"],
+                actor=request.user,
+            )
+            if data["role"] == Role.ASSESSOR:
+                services.ensure_assessor_profile(User.objects.get(email__iexact=data["email"]))
+            messages.success(request, _("Undangan terkirim ke %(email)s.") % {"email": data["email"]})
+        except (RegionNameError, AccountError) as exc:
+            form.add_error(None, str(exc))
+    return render(request, "review/manage/invite.html", {"form": form, "link": link})
+
+
+@admin_only
+@require_POST
+def remind(request: HttpRequest, year: int) -> HttpResponse:
+    from kotacerdas.review.reminders import send_reminders
+
+    sent = send_reminders(get_object_or_404(Cycle, year=year))
+    messages.success(request, _("%(n)s pengingat terkirim.") % {"n": sent})
+    return redirect("manage:progress", year=year)

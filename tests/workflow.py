@@ -1,0 +1,37 @@
+"""Helpers that move a region's evaluation forward through the services, for tests."""
+
+import uuid
+from typing import Any
+
+from kotacerdas.cycles.models import Participation
+from kotacerdas.review.models import Assignment
+from kotacerdas.review.services import record_score, scored_questions, submit_review
+from kotacerdas.selfassessment.services import save_answer, self_assessed_questions, submit_self_assessment
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def fill_self_assessment(operator: Any, participation: Participation, level: int = 3) -> None:
+    for question in self_assessed_questions(participation):
+        save_answer(operator, participation, question, level=level, justification=f"Bukti untuk {question.number}",
+                    save_id=uuid.uuid4(), base_version=0)
+
+
+def submitted(operator: Any, participation: Participation) -> Participation:
+    fill_self_assessment(operator, participation)
+    submit_self_assessment(operator, participation)
+    participation.refresh_from_db()
+    return participation
+
+
+def score_all(assessor: Any, participation: Participation, score: int | dict[int, int], *,
+              submit: bool = True) -> Assignment:
+    assignment = participation.assignments.get(assessor__user=assessor)
+    for question in scored_questions(participation):
+        value = score if isinstance(score, int) else score.get(question.number, 3)
+        record_score(assessor, assignment, question, value, "")
+    if submit:
+        submit_review(assessor, assignment)
+    participation.refresh_from_db()
+    assignment.refresh_from_db()
+    return assignment
