@@ -100,8 +100,11 @@ def region_detail(result: RegionResult) -> RegionDetail:
         q.number: q for q in Question.objects.filter(instrument=instrument).select_related("indicator")
     }
     assessor_scores: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    # Only submitted reviews: a draft review is the assessor's own (and scoring is blind) until submitted.
     for s in (
-        AssessorScore.objects.filter(assignment__participation=participation)
+        AssessorScore.objects.filter(
+            assignment__participation=participation, assignment__submitted_at__isnull=False
+        )
         .select_related("assignment__assessor", "question")
         .order_by("assignment__position")
     ):

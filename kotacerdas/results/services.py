@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
-from kotacerdas.cycles.models import Cycle, Participation
+from kotacerdas.cycles.models import Cycle, Participation, Stage
 from kotacerdas.instrument.models import Instrument, Question
 from kotacerdas.instrument.services import track_weights
 from kotacerdas.results.models import (
@@ -283,6 +283,8 @@ def publish_results(cycle: Cycle, *, actor: object = None, reason: str = "") -> 
         )
         for row in RegionResult.objects.filter(result_set=live)
     )
+    # Regions whose review is done are final once their results are published.
+    Participation.objects.filter(cycle=cycle, stage__in=[Stage.SCORED, Stage.REPLIED]).update(stage=Stage.FINAL)
     record_event(
         "results.published",
         actor=actor,

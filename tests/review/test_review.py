@@ -228,3 +228,22 @@ def test_question_history_lists_every_change_in_order(client: Client, admin_user
     page = client.get("/kelola/2030/51.03/riwayat/1/")
     actions = [e.action for e in page.context["events"]]
     assert actions == ["answer.saved", "score.recorded"]
+
+
+def test_publication_makes_scored_regions_final_and_shows_only_submitted_scores(
+    client: Client, operator_a, admin_user, badung, panel
+) -> None:
+    from kotacerdas.results.services import publish_results
+
+    submitted(operator_a, badung)
+    score_all(panel[0], badung, 4)
+    draft = badung.assignments.get(assessor__user=panel[1])
+    record_score(panel[1], draft, _q(badung, 1), 1, "draf")
+    client.force_login(admin_user)
+    q1 = next(q for d in client.get("/hasil/2030/51.03/?live=1").context["detail"].dimensions
+              for q in d.questions if q.number == 1)
+    assert [s["score"] for s in q1.assessor_scores] == [4]  # the draft 1 is not shown
+    score_all(panel[1], badung, 2)
+    publish_results(badung.cycle, actor=admin_user, reason="uji")
+    badung.refresh_from_db()
+    assert badung.stage == Stage.FINAL
