@@ -69,8 +69,14 @@ def _cycle_factory(tmp_path: Path) -> Callable[..., Cycle]:
             # Every window open around now: stages, not dates, then decide what may happen.
             now = timezone.now()
             today = timezone.localdate()
-            cycle.self_assessment_opens, cycle.self_assessment_closes = now - timedelta(days=1), now + timedelta(days=10)
-            cycle.interviews_start, cycle.interviews_end = today - timedelta(days=1), today + timedelta(days=10)
+            cycle.self_assessment_opens, cycle.self_assessment_closes = (
+                now - timedelta(days=1),
+                now + timedelta(days=10),
+            )
+            cycle.interviews_start, cycle.interviews_end = (
+                today - timedelta(days=1),
+                today + timedelta(days=10),
+            )
             cycle.reply_opens, cycle.reply_closes = now - timedelta(days=1), now + timedelta(days=10)
             cycle.save()
         document = yaml.safe_load(INSTRUMENT_2024.read_text(encoding="utf-8"))

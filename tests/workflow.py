@@ -4,17 +4,25 @@ import uuid
 from typing import Any
 
 from kotacerdas.cycles.models import Participation
+from kotacerdas.instrument.services import assessed_questions
 from kotacerdas.review.models import Assignment
-from kotacerdas.review.services import record_score, scored_questions, submit_review
-from kotacerdas.selfassessment.services import save_answer, self_assessed_questions, submit_self_assessment
+from kotacerdas.review.services import record_score, submit_review
+from kotacerdas.selfassessment.services import save_answer, submit_self_assessment
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def fill_self_assessment(operator: Any, participation: Participation, level: int = 3) -> None:
-    for question in self_assessed_questions(participation):
-        save_answer(operator, participation, question, level=level, justification=f"Bukti untuk {question.number}",
-                    save_id=uuid.uuid4(), base_version=0)
+    for question in assessed_questions(participation.cycle):
+        save_answer(
+            operator,
+            participation,
+            question,
+            level=level,
+            justification=f"Bukti untuk {question.number}",
+            save_id=uuid.uuid4(),
+            base_version=0,
+        )
 
 
 def submitted(operator: Any, participation: Participation) -> Participation:
@@ -24,10 +32,11 @@ def submitted(operator: Any, participation: Participation) -> Participation:
     return participation
 
 
-def score_all(assessor: Any, participation: Participation, score: int | dict[int, int], *,
-              submit: bool = True) -> Assignment:
+def score_all(
+    assessor: Any, participation: Participation, score: int | dict[int, int], *, submit: bool = True
+) -> Assignment:
     assignment = participation.assignments.get(assessor__user=assessor)
-    for question in scored_questions(participation):
+    for question in assessed_questions(participation.cycle):
         value = score if isinstance(score, int) else score.get(question.number, 3)
         record_score(assessor, assignment, question, value, "")
     if submit:

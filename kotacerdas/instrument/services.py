@@ -270,3 +270,12 @@ def track_weights(instrument: Instrument) -> dict[str, dict[str, Decimal]]:
     ):
         weights.setdefault(tw.track, {})[tw.dimension.code] = tw.weight
     return weights
+
+
+def assessed_questions(cycle: Cycle) -> list[Question]:
+    """The questions of ``cycle`` that regions answer themselves and assessors score (not the survey's)."""
+    return list(
+        Question.objects.filter(instrument__cycle=cycle, dimension__kind=DimensionKind.ASSESSED)
+        .select_related("dimension", "indicator", "instrument")
+        .order_by("number")
+    )

@@ -13,6 +13,7 @@ from kotacerdas.cycles.models import Participation, Stage
 from kotacerdas.cycles.policy import Action, require
 from kotacerdas.cycles.signals import inputs_changed
 from kotacerdas.instrument.models import DimensionKind, Question
+from kotacerdas.instrument.services import assessed_questions
 from kotacerdas.review.models import (
     AgreedScore,
     Assessor,
@@ -123,14 +124,6 @@ def declare_conflict(
     )
 
 
-def scored_questions(participation: Participation) -> list[Question]:
-    return list(
-        Question.objects.filter(
-            instrument__cycle=participation.cycle, dimension__kind=DimensionKind.ASSESSED
-        ).select_related("dimension", "indicator")
-    )
-
-
 class InvalidScore(ValueError):
     pass
 
@@ -227,7 +220,7 @@ def submit_review(user: Any, assignment: Assignment) -> Assignment:
     if assignment.assessor.user_id != user.pk:
         raise InvalidScore(_("Ini bukan penugasan Anda."))
     scored = set(assignment.scores.filter(score__isnull=False).values_list("question_id", flat=True))
-    missing = [q.number for q in scored_questions(participation) if q.pk not in scored]
+    missing = [q.number for q in assessed_questions(participation.cycle) if q.pk not in scored]
     if missing:
         raise IncompleteReview(missing)
     assignment.submitted_at = timezone.now()

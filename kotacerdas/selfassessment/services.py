@@ -19,16 +19,8 @@ from kotacerdas.audit.services import record_event
 from kotacerdas.cycles.models import Participation, Stage
 from kotacerdas.cycles.policy import Action, require
 from kotacerdas.instrument.models import DimensionKind, Question
+from kotacerdas.instrument.services import assessed_questions
 from kotacerdas.selfassessment.models import Answer, Evidence, SelfAssessment, SelfAssessmentStatus
-
-
-def self_assessed_questions(participation: Participation) -> list[Question]:
-    """The questions a region answers itself: those its assessors score (not the citizen survey's)."""
-    return list(
-        Question.objects.filter(
-            instrument__cycle=participation.cycle, dimension__kind=DimensionKind.ASSESSED
-        ).select_related("dimension", "indicator")
-    )
 
 
 class SaveStatus(StrEnum):
@@ -249,7 +241,7 @@ def remove_evidence(user: Any, evidence: Evidence) -> None:
 
 def incomplete_questions(participation: Participation) -> list[int]:
     complete = {a.question_id for a in Answer.objects.filter(participation=participation) if a.is_complete}
-    return [q.number for q in self_assessed_questions(participation) if q.pk not in complete]
+    return [q.number for q in assessed_questions(participation.cycle) if q.pk not in complete]
 
 
 class Incomplete(ValueError):

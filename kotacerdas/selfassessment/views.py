@@ -228,7 +228,9 @@ def programmes(request: HttpRequest, year: int, code: str) -> HttpResponse:
         request.POST or None, resolver=RegionResolver(), instance=Programme(participation=participation)
     )
     if request.method == "POST" and form.is_valid():
-        services.save_programme(request.user, participation, form.save(commit=False), form.cleaned_data["partners"])
+        services.save_programme(
+            request.user, participation, form.save(commit=False), form.cleaned_data["partners"]
+        )
         messages.success(request, _("Program tersimpan."))
         return redirect("selfassessment:programmes", year=year, code=code)
     return render(

@@ -23,37 +23,119 @@ NAMESPACES = ("selfassessment", "review", "manage", "accounts")
 # Badung (51.03) is in draft: operator A may write; the assigned assessor may see but not yet score.
 LOGIN = 302
 TABLE: list[tuple[str, str, str, str, tuple[int, ...]]] = [
-    ("selfassessment:overview", "GET", "/penilaian-mandiri/2030/51.03/", "", (LOGIN, 200, 404, 200, 404, 200)),
-    ("selfassessment:dimension", "GET", "/penilaian-mandiri/2030/51.03/baseline/", "", (LOGIN, 200, 404, 200, 404, 200)),
-    ("selfassessment:save_answer", "POST", "/penilaian-mandiri/2030/51.03/jawaban/1/", "answer",
-     (LOGIN, 200, 404, 403, 404, 403)),
-    ("selfassessment:submit", "POST", "/penilaian-mandiri/2030/51.03/kirim/", "", (LOGIN, 302, 404, 403, 404, 403)),
-    ("selfassessment:programmes", "GET", "/penilaian-mandiri/2030/51.03/program/", "", (LOGIN, 200, 404, 200, 404, 200)),
-    ("selfassessment:programmes", "POST", "/penilaian-mandiri/2030/51.03/program/", "programme",
-     (LOGIN, 302, 404, 403, 404, 403)),
-    ("selfassessment:programme_edit", "GET", "/penilaian-mandiri/2030/51.03/program/{programme}/", "",
-     (LOGIN, 200, 404, 200, 404, 200)),
-    ("selfassessment:programme_edit", "POST", "/penilaian-mandiri/2030/51.03/program/{programme}/", "programme",
-     (LOGIN, 302, 404, 403, 404, 403)),
-    ("selfassessment:programme_delete", "POST", "/penilaian-mandiri/2030/51.03/program/{programme}/hapus/", "",
-     (LOGIN, 302, 404, 403, 404, 403)),
-    ("selfassessment:upload_evidence", "POST", "/penilaian-mandiri/2030/51.03/bukti/1/", "file",
-     (LOGIN, 302, 404, 403, 404, 403)),
-    ("selfassessment:remove_evidence", "POST", "/penilaian-mandiri/2030/51.03/bukti/{evidence}/hapus/", "",
-     (LOGIN, 302, 404, 403, 404, 403)),
-    ("selfassessment:evidence", "GET", "/penilaian-mandiri/bukti/{evidence}/", "", (LOGIN, 200, 404, 200, 404, 200)),
+    (
+        "selfassessment:overview",
+        "GET",
+        "/penilaian-mandiri/2030/51.03/",
+        "",
+        (LOGIN, 200, 404, 200, 404, 200),
+    ),
+    (
+        "selfassessment:dimension",
+        "GET",
+        "/penilaian-mandiri/2030/51.03/baseline/",
+        "",
+        (LOGIN, 200, 404, 200, 404, 200),
+    ),
+    (
+        "selfassessment:save_answer",
+        "POST",
+        "/penilaian-mandiri/2030/51.03/jawaban/1/",
+        "answer",
+        (LOGIN, 200, 404, 403, 404, 403),
+    ),
+    (
+        "selfassessment:submit",
+        "POST",
+        "/penilaian-mandiri/2030/51.03/kirim/",
+        "",
+        (LOGIN, 302, 404, 403, 404, 403),
+    ),
+    (
+        "selfassessment:programmes",
+        "GET",
+        "/penilaian-mandiri/2030/51.03/program/",
+        "",
+        (LOGIN, 200, 404, 200, 404, 200),
+    ),
+    (
+        "selfassessment:programmes",
+        "POST",
+        "/penilaian-mandiri/2030/51.03/program/",
+        "programme",
+        (LOGIN, 302, 404, 403, 404, 403),
+    ),
+    (
+        "selfassessment:programme_edit",
+        "GET",
+        "/penilaian-mandiri/2030/51.03/program/{programme}/",
+        "",
+        (LOGIN, 200, 404, 200, 404, 200),
+    ),
+    (
+        "selfassessment:programme_edit",
+        "POST",
+        "/penilaian-mandiri/2030/51.03/program/{programme}/",
+        "programme",
+        (LOGIN, 302, 404, 403, 404, 403),
+    ),
+    (
+        "selfassessment:programme_delete",
+        "POST",
+        "/penilaian-mandiri/2030/51.03/program/{programme}/hapus/",
+        "",
+        (LOGIN, 302, 404, 403, 404, 403),
+    ),
+    (
+        "selfassessment:upload_evidence",
+        "POST",
+        "/penilaian-mandiri/2030/51.03/bukti/1/",
+        "file",
+        (LOGIN, 302, 404, 403, 404, 403),
+    ),
+    (
+        "selfassessment:remove_evidence",
+        "POST",
+        "/penilaian-mandiri/2030/51.03/bukti/{evidence}/hapus/",
+        "",
+        (LOGIN, 302, 404, 403, 404, 403),
+    ),
+    (
+        "selfassessment:evidence",
+        "GET",
+        "/penilaian-mandiri/bukti/{evidence}/",
+        "",
+        (LOGIN, 200, 404, 200, 404, 200),
+    ),
     ("review:mine", "GET", "/penilaian/", "", (LOGIN, 200, 200, 200, 200, 200)),
     ("review:region", "GET", "/penilaian/2030/51.03/", "", (LOGIN, 404, 404, 200, 404, 404)),
     ("review:dimension", "GET", "/penilaian/2030/51.03/baseline/", "", (LOGIN, 404, 404, 200, 404, 404)),
     ("review:save_score", "POST", "/penilaian/2030/51.03/skor/1/", "score", (LOGIN, 404, 404, 403, 404, 404)),
-    ("review:findings", "POST", "/penilaian/2030/51.03/temuan/", "findings", (LOGIN, 404, 404, 403, 404, 404)),
+    (
+        "review:findings",
+        "POST",
+        "/penilaian/2030/51.03/temuan/",
+        "findings",
+        (LOGIN, 404, 404, 403, 404, 404),
+    ),
     ("review:submit", "POST", "/penilaian/2030/51.03/kirim/", "", (LOGIN, 404, 404, 403, 404, 404)),
     ("review:consensus", "GET", "/penilaian/2030/51.03/konsensus/", "", (LOGIN, 404, 404, 302, 404, 200)),
-    ("review:consensus", "POST", "/penilaian/2030/51.03/konsensus/", "agreed", (LOGIN, 404, 404, 302, 404, 403)),
+    (
+        "review:consensus",
+        "POST",
+        "/penilaian/2030/51.03/konsensus/",
+        "agreed",
+        (LOGIN, 404, 404, 302, 404, 403),
+    ),
     ("review:replies", "GET", "/penilaian/2030/51.03/sanggahan/", "", (LOGIN, 200, 404, 200, 404, 200)),
     ("review:replies", "POST", "/penilaian/2030/51.03/sanggahan/", "reply", (LOGIN, 200, 404, 200, 404, 200)),
-    ("review:respond", "POST", "/penilaian/2030/51.03/sanggahan/{reply}/jawab/", "respond",
-     (LOGIN, 403, 404, 403, 404, 403)),
+    (
+        "review:respond",
+        "POST",
+        "/penilaian/2030/51.03/sanggahan/{reply}/jawab/",
+        "respond",
+        (LOGIN, 403, 404, 403, 404, 403),
+    ),
     ("manage:progress", "GET", "/kelola/2030/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:region", "GET", "/kelola/2030/51.03/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:region", "POST", "/kelola/2030/51.03/", "return", (LOGIN, 404, 404, 404, 404, 200)),
@@ -61,19 +143,35 @@ TABLE: list[tuple[str, str, str, str, tuple[int, ...]]] = [
     ("manage:remind", "POST", "/kelola/2030/pengingat/", "", (LOGIN, 404, 404, 404, 404, 302)),
     ("manage:question_history", "GET", "/kelola/2030/51.03/riwayat/1/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:invite", "GET", "/kelola/undangan/", "", (LOGIN, 404, 404, 404, 404, 200)),
-    ("accounts:accept_invitation", "GET", "/accounts/undangan/MQ/bad-token/", "", (400, 400, 400, 400, 400, 400)),
+    (
+        "accounts:accept_invitation",
+        "GET",
+        "/accounts/undangan/MQ/bad-token/",
+        "",
+        (400, 400, 400, 400, 400, 400),
+    ),
 ]
 
 
 def _body(kind: str) -> dict[str, Any]:
     if kind == "answer":
-        return {"data": json.dumps({"save_id": str(uuid.uuid4()), "base_version": 1, "level": 2,
-                                    "justification": "x"}), "content_type": "application/json"}
+        return {
+            "data": json.dumps(
+                {"save_id": str(uuid.uuid4()), "base_version": 1, "level": 2, "justification": "x"}
+            ),
+            "content_type": "application/json",
+        }
     if kind == "score":
         return {"data": json.dumps({"score": 3, "note": ""}), "content_type": "application/json"}
     data = {
-        "programme": {"name": f"Program {uuid.uuid4().hex[:6]}", "smart_dimension": "smart_governance",
-                      "kind": "masterplan", "year_started": 2022, "status": "running", "partners": ""},
+        "programme": {
+            "name": f"Program {uuid.uuid4().hex[:6]}",
+            "smart_dimension": "smart_governance",
+            "kind": "masterplan",
+            "year_started": 2022,
+            "status": "running",
+            "partners": "",
+        },
         "file": {"file": SimpleUploadedFile("b.pdf", PDF, content_type="application/pdf")},
         "findings": {"strengths": "a", "weaknesses": "", "recommendations": ""},
         "agreed": {"number": 1, "score": "3", "reason": "r"},
@@ -87,27 +185,46 @@ def _body(kind: str) -> dict[str, Any]:
 @pytest.fixture
 def world(badung, operator_a, operator_b, panel, unassigned_assessor, admin_user) -> dict[str, Any]:
     question = badung.cycle.instrument.questions.select_related("dimension", "instrument").get(number=1)
-    save_answer(operator_a, badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=0)
+    save_answer(
+        operator_a, badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=0
+    )
     evidence = upload_evidence(operator_a, badung, question, SimpleUploadedFile("a.pdf", PDF))
-    programme = Programme.objects.create(participation=badung, name="Badung Command Center",
-                                         smart_dimension="smart_governance", kind="masterplan", year_started=2019,
-                                         status="running")
+    programme = Programme.objects.create(
+        participation=badung,
+        name="Badung Command Center",
+        smart_dimension="smart_governance",
+        kind="masterplan",
+        year_started=2019,
+        status="running",
+    )
     reply = Reply.objects.create(participation=badung, question=question, argument="x", created_by=operator_a)
-    users = {"operator_a": operator_a, "operator_b": operator_b, "assessor_assigned": panel[0],
-             "assessor_other": unassigned_assessor, "admin": admin_user}
+    users = {
+        "operator_a": operator_a,
+        "operator_b": operator_b,
+        "assessor_assigned": panel[0],
+        "assessor_other": unassigned_assessor,
+        "admin": admin_user,
+    }
     return {"users": users, "ids": {"programme": programme.pk, "evidence": evidence.pk, "reply": reply.pk}}
 
 
 @pytest.fixture(autouse=True)
 def _media(tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                           "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
 
 
-@pytest.mark.parametrize(("name", "method", "url", "body", "expected"), TABLE,
-                         ids=[f"{row[0]}-{row[1]}" for row in TABLE])
-def test_route_role_method_status(world, name: str, method: str, url: str, body: str,
-                                  expected: tuple[int, ...]) -> None:
+@pytest.mark.parametrize(
+    ("name", "method", "url", "body", "expected"), TABLE, ids=[f"{row[0]}-{row[1]}" for row in TABLE]
+)
+def test_route_role_method_status(
+    world, name: str, method: str, url: str, body: str, expected: tuple[int, ...]
+) -> None:
     url = url.format(**world["ids"])
     # Those who may act go late (reversed order), so that a deletion does not hide the others' answers.
     for role, status in reversed(list(zip(ROLES, expected, strict=True))):
@@ -117,7 +234,9 @@ def test_route_role_method_status(world, name: str, method: str, url: str, body:
         response = client.get(url) if method == "GET" else client.post(url, **_body(body))
         if hasattr(response, "streaming_content"):
             response.close()
-        assert response.status_code == status, f"{name} {method} as {role}: {response.status_code} != {status}"
+        assert response.status_code == status, (
+            f"{name} {method} as {role}: {response.status_code} != {status}"
+        )
         if status == LOGIN and role == "anonymous":
             assert "/accounts/login/" in response.headers["Location"]
 

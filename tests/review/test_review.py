@@ -30,11 +30,15 @@ from tests.workflow import score_all, submitted
 
 
 def _q(participation, number):
-    return participation.cycle.instrument.questions.select_related("dimension", "instrument").get(number=number)
+    return participation.cycle.instrument.questions.select_related("dimension", "instrument").get(
+        number=number
+    )
 
 
 def _live(participation) -> RegionResult:
-    return RegionResult.objects.get(result_set=live_result_set(participation.cycle), participation=participation)
+    return RegionResult.objects.get(
+        result_set=live_result_set(participation.cycle), participation=participation
+    )
 
 
 # --- panels ------------------------------------------------------------------------------------------------
@@ -47,8 +51,9 @@ def test_assigning_is_idempotent_and_numbers_the_panel(badung, panel) -> None:
     assert not created and again.position == 1
 
 
-@pytest.mark.parametrize("institution", ["Pemerintah Kabupaten Badung", "Diskominfo Kab. Badung",
-                                         "Bappeda Kabupaten Badung"])
+@pytest.mark.parametrize(
+    "institution", ["Pemerintah Kabupaten Badung", "Diskominfo Kab. Badung", "Bappeda Kabupaten Badung"]
+)
 def test_an_assessor_from_the_regions_own_government_is_refused(badung, institution: str) -> None:
     user = make_assessor("pemda@test.id", institution)
     with pytest.raises(ConflictOfInterestError, match="pemerintah daerah"):
@@ -56,7 +61,9 @@ def test_an_assessor_from_the_regions_own_government_is_refused(badung, institut
     assert not badung.assignments.exists()
 
 
-def test_a_declared_conflict_is_refused_and_an_unrelated_institution_is_not(badung, unassigned_assessor) -> None:
+def test_a_declared_conflict_is_refused_and_an_unrelated_institution_is_not(
+    badung, unassigned_assessor
+) -> None:
     assessor = ensure_assessor_profile(unassigned_assessor)
     declare_conflict(assessor, badung, "Pernah menjadi konsultan masterplan Badung")
     assert ConflictOfInterest.objects.filter(assessor=assessor).count() == 1
@@ -128,7 +135,9 @@ def test_score_edits_keep_their_history_in_the_audit_not_as_rows(operator_a, bad
     for value in (2, 3, 3, 4):
         record_score(panel[0], assignment, _q(badung, 7), value, "")
     assert AssessorScore.objects.filter(assignment=assignment, question__number=7).count() == 1
-    events = AuditEvent.objects.filter(action="score.recorded", region_code="51.03", question_number=7).order_by("id")
+    events = AuditEvent.objects.filter(
+        action="score.recorded", region_code="51.03", question_number=7
+    ).order_by("id")
     assert [e.new["score"] for e in events] == [2, 3, 4]  # the unchanged save writes nothing
 
 
@@ -150,7 +159,9 @@ def test_wide_spreads_are_flagged_and_an_agreed_score_stands(operator_a, badung,
     assert [d.number for d in agreement.disagreements] == [1]
     assert agreement.disagreements[0].scores == (1, 4)
     assert {d.assessor: d.mean_distance for d in agreement.distances} == {
-        panel[0].email: Decimal("0.02"), panel[1].email: Decimal("0.02")}
+        panel[0].email: Decimal("0.02"),
+        panel[1].email: Decimal("0.02"),
+    }
     with pytest.raises(Exception, match="Alasan"):
         record_agreed_score(panel[0], badung, _q(badung, 1), Decimal("3"), "")
     record_agreed_score(panel[0], badung, _q(badung, 1), Decimal("3.50"), "Perbup ada, belum diundangkan")
@@ -159,7 +170,9 @@ def test_wide_spreads_are_flagged_and_an_agreed_score_stands(operator_a, badung,
     assert panel_agreement(badung).disagreements[0].agreed == Decimal("3.50")
 
 
-def test_alpha_is_high_when_assessors_agree_and_undefined_without_variation(operator_a, badung, panel) -> None:
+def test_alpha_is_high_when_assessors_agree_and_undefined_without_variation(
+    operator_a, badung, panel
+) -> None:
     submitted(operator_a, badung)
     pattern = {n: 1 + n % 4 for n in range(1, 116)}
     score_all(panel[0], badung, pattern)
@@ -169,15 +182,18 @@ def test_alpha_is_high_when_assessors_agree_and_undefined_without_variation(oper
     assert set(agreement.alpha_by_dimension) == {"baseline", "output", "outcome", "quick_wins"}
 
 
-def test_the_consensus_page_shows_the_panel_statistics(client: Client, operator_a, admin_user, badung,
-                                                       panel) -> None:
+def test_the_consensus_page_shows_the_panel_statistics(
+    client: Client, operator_a, admin_user, badung, panel
+) -> None:
     submitted(operator_a, badung)
     score_all(panel[0], badung, {1: 4})
     score_all(panel[1], badung, {1: 1})
     client.force_login(admin_user)
     page = client.get("/penilaian/2030/51.03/konsensus/")
     assert page.status_code == 200 and "Krippendorff" in page.content.decode()
-    response = client.post("/penilaian/2030/51.03/konsensus/", {"number": 1, "score": "2.5", "reason": "diskusi"})
+    response = client.post(
+        "/penilaian/2030/51.03/konsensus/", {"number": 1, "score": "2.5", "reason": "diskusi"}
+    )
     assert response.status_code == 302
     assert _live(badung).dimensions["baseline"]["questions"][0]["score"] == "2.50"
 
@@ -185,15 +201,18 @@ def test_the_consensus_page_shows_the_panel_statistics(client: Client, operator_
 # --- the right of reply ----------------------------------------------------------------------------------
 
 
-def test_the_region_contests_and_the_panel_answers_with_a_new_score(operator_a, operator_b, badung,
-                                                                    panel) -> None:
+def test_the_region_contests_and_the_panel_answers_with_a_new_score(
+    operator_a, operator_b, badung, panel
+) -> None:
     submitted(operator_a, badung)
     score_all(panel[0], badung, 2)
     score_all(panel[1], badung, 2)
     assert badung.stage == Stage.SCORED
     with pytest.raises(NotAllowed):
         contest_score(operator_b, badung, _q(badung, 1), "bukan daerah saya")
-    reply = contest_score(operator_a, badung, _q(badung, 1), "Perbup sudah diundangkan", current_score=Decimal("2"))
+    reply = contest_score(
+        operator_a, badung, _q(badung, 1), "Perbup sudah diundangkan", current_score=Decimal("2")
+    )
     badung.refresh_from_db()
     assert badung.stage == Stage.REPLIED
     with pytest.raises(Exception, match="sudah disanggah"):
@@ -203,13 +222,17 @@ def test_the_region_contests_and_the_panel_answers_with_a_new_score(operator_a, 
     assert reply.status == ReplyStatus.ANSWERED and reply.responded_by == panel[0]
     q1 = _live(badung).dimensions["baseline"]["questions"][0]
     assert q1["score"] == "3.00"  # (4 + 2) / 2
-    actions = list(AuditEvent.objects.filter(region_code="51.03", question_number=1, cycle_year=2030)
-                   .order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(region_code="51.03", question_number=1, cycle_year=2030)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions[-3:] == ["reply.created", "score.changed_on_reply", "reply.answered"]
 
 
-def test_draft_scores_are_shown_to_the_region_only_after_scoring(client: Client, operator_a, badung,
-                                                                 panel) -> None:
+def test_draft_scores_are_shown_to_the_region_only_after_scoring(
+    client: Client, operator_a, badung, panel
+) -> None:
     client.force_login(operator_a)
     assert client.get("/penilaian/2030/51.03/sanggahan/").context["not_yet"] is True
     submitted(operator_a, badung)
@@ -220,8 +243,9 @@ def test_draft_scores_are_shown_to_the_region_only_after_scoring(client: Client,
     assert page.context["can_contest"]
 
 
-def test_question_history_lists_every_change_in_order(client: Client, admin_user, operator_a, badung,
-                                                      panel) -> None:
+def test_question_history_lists_every_change_in_order(
+    client: Client, admin_user, operator_a, badung, panel
+) -> None:
     submitted(operator_a, badung)
     score_all(panel[0], badung, 3)
     client.force_login(admin_user)
@@ -240,8 +264,12 @@ def test_publication_makes_scored_regions_final_and_shows_only_submitted_scores(
     draft = badung.assignments.get(assessor__user=panel[1])
     record_score(panel[1], draft, _q(badung, 1), 1, "draf")
     client.force_login(admin_user)
-    q1 = next(q for d in client.get("/hasil/2030/51.03/?live=1").context["detail"].dimensions
-              for q in d.questions if q.number == 1)
+    q1 = next(
+        q
+        for d in client.get("/hasil/2030/51.03/?live=1").context["detail"].dimensions
+        for q in d.questions
+        if q.number == 1
+    )
     assert [s["score"] for s in q1.assessor_scores] == [4]  # the draft 1 is not shown
     score_all(panel[1], badung, 2)
     publish_results(badung.cycle, actor=admin_user, reason="uji")

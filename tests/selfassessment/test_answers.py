@@ -25,7 +25,9 @@ from tests.workflow import fill_self_assessment
 
 
 def _q(participation, number):
-    return participation.cycle.instrument.questions.select_related("dimension", "instrument").get(number=number)
+    return participation.cycle.instrument.questions.select_related("dimension", "instrument").get(
+        number=number
+    )
 
 
 def _post(client: Client, target, number: int, **body):
@@ -41,7 +43,9 @@ def test_autosave_stores_once_per_save_id(client: Client, operator_a, badung) ->
     assert (first.status_code, first.json()["status"], first.json()["version"]) == (200, "saved", 1)
     assert (again.status_code, again.json()["status"], again.json()["version"]) == (200, "replayed", 1)
     assert Answer.objects.filter(participation=badung).count() == 1
-    assert AuditEvent.objects.filter(action="answer.saved", region_code="51.03", question_number=1).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="answer.saved", region_code="51.03", question_number=1).count() == 1
+    )
     badung.refresh_from_db()
     assert badung.stage == Stage.DRAFT
 
@@ -49,7 +53,9 @@ def test_autosave_stores_once_per_save_id(client: Client, operator_a, badung) ->
 def test_a_save_based_on_an_old_version_is_refused_not_lost(client: Client, operator_a, badung) -> None:
     client.force_login(operator_a)
     _post(client, badung, 1, save_id=str(uuid.uuid4()), base_version=0, level=2, justification="tab A")
-    stale = _post(client, badung, 1, save_id=str(uuid.uuid4()), base_version=0, level=4, justification="tab B")
+    stale = _post(
+        client, badung, 1, save_id=str(uuid.uuid4()), base_version=0, level=4, justification="tab B"
+    )
     assert stale.status_code == 409
     assert stale.json() == {"status": "conflict", "version": 1, "level": 2, "justification": "tab A"}
     answer = Answer.objects.get(participation=badung, question__number=1)
@@ -60,15 +66,20 @@ def test_invalid_answers_name_their_field(client: Client, operator_a, badung) ->
     client.force_login(operator_a)
     response = _post(client, badung, 1, save_id=str(uuid.uuid4()), base_version=0, level=7, justification="")
     assert response.status_code == 422 and "level" in response.json()["fields"]
-    survey_question = _post(client, badung, 50, save_id=str(uuid.uuid4()), base_version=0, level=3,
-                             justification="x")
+    survey_question = _post(
+        client, badung, 50, save_id=str(uuid.uuid4()), base_version=0, level=3, justification="x"
+    )
     assert survey_question.status_code == 422 and "question" in survey_question.json()["fields"]
-    garbage = client.post(f"/penilaian-mandiri/2030/51.03/jawaban/1/", "not json", content_type="application/json")
+    garbage = client.post(
+        f"/penilaian-mandiri/2030/51.03/jawaban/1/", "not json", content_type="application/json"
+    )
     assert garbage.status_code == 422
 
 
 def test_submit_requires_every_question_with_level_and_justification(operator_a, badung) -> None:
-    save_answer(operator_a, badung, _q(badung, 1), level=4, justification="", save_id=uuid.uuid4(), base_version=0)
+    save_answer(
+        operator_a, badung, _q(badung, 1), level=4, justification="", save_id=uuid.uuid4(), base_version=0
+    )
     with pytest.raises(Incomplete) as info:
         submit_self_assessment(operator_a, badung)
     assert info.value.numbers[0] == 1 and len(info.value.numbers) == 61
@@ -78,18 +89,35 @@ def test_submitted_answers_are_locked_until_the_admin_returns_them(operator_a, a
     fill_self_assessment(operator_a, badung)
     form = submit_self_assessment(operator_a, badung)
     badung.refresh_from_db()
-    assert (form.status, badung.stage, badung.self_assessment) == (SelfAssessmentStatus.SUBMITTED, Stage.SUBMITTED,
-                                                                   "filled")
+    assert (form.status, badung.stage, badung.self_assessment) == (
+        SelfAssessmentStatus.SUBMITTED,
+        Stage.SUBMITTED,
+        "filled",
+    )
     with pytest.raises(NotAllowed, match="terkunci"):
-        save_answer(operator_a, badung, _q(badung, 1), level=1, justification="x", save_id=uuid.uuid4(),
-                    base_version=1)
+        save_answer(
+            operator_a,
+            badung,
+            _q(badung, 1),
+            level=1,
+            justification="x",
+            save_id=uuid.uuid4(),
+            base_version=1,
+        )
     with pytest.raises(ValueError, match="Alasan"):
         return_self_assessment(admin_user, badung, " ")
     return_self_assessment(admin_user, badung, "Bukti pertanyaan 6 belum diunggah")
     badung.refresh_from_db()
     assert badung.stage == Stage.DRAFT and badung.self_assessment_form.returned_reason.startswith("Bukti")
-    outcome = save_answer(operator_a, badung, _q(badung, 6), level=4, justification="Perda 2020",
-                          save_id=uuid.uuid4(), base_version=1)
+    outcome = save_answer(
+        operator_a,
+        badung,
+        _q(badung, 6),
+        level=4,
+        justification="Perda 2020",
+        save_id=uuid.uuid4(),
+        base_version=1,
+    )
     assert outcome.status == SaveStatus.SAVED
 
 
@@ -100,14 +128,28 @@ def test_the_window_is_enforced_on_the_server_to_the_microsecond(operator_a, bad
     cycle.save(update_fields=["self_assessment_closes"])
     with time_machine.travel(closes - timedelta(microseconds=1), tick=False):
         assert may(operator_a, Action.ANSWER, badung)
-        save_answer(operator_a, badung, _q(badung, 1), level=3, justification="x", save_id=uuid.uuid4(),
-                    base_version=0)
+        save_answer(
+            operator_a,
+            badung,
+            _q(badung, 1),
+            level=3,
+            justification="x",
+            save_id=uuid.uuid4(),
+            base_version=0,
+        )
     with time_machine.travel(closes, tick=False):
         decision = may(operator_a, Action.ANSWER, badung)
         assert not decision and "ditutup" in decision.reason
         with pytest.raises(NotAllowed):
-            save_answer(operator_a, badung, _q(badung, 1), level=4, justification="y", save_id=uuid.uuid4(),
-                        base_version=1)
+            save_answer(
+                operator_a,
+                badung,
+                _q(badung, 1),
+                level=4,
+                justification="y",
+                save_id=uuid.uuid4(),
+                base_version=1,
+            )
     with time_machine.travel(cycle.self_assessment_opens - timedelta(seconds=1), tick=False):
         assert "belum dibuka" in may(operator_a, Action.ANSWER, badung).reason
 
@@ -121,16 +163,37 @@ def test_a_closed_window_answers_403_with_the_reason(client: Client, operator_a,
     assert response.status_code == 403 and "ditutup" in response.json()["reason"]
 
 
-def test_posted_identifiers_are_not_trusted(client: Client, operator_a, operator_b, badung, open_cycle) -> None:
+def test_posted_identifiers_are_not_trusted(
+    client: Client, operator_a, operator_b, badung, open_cycle
+) -> None:
     """The region comes from the URL and the user, never from the body: operator B cannot write Badung's
     answer by posting Badung's ids, and extra fields in the body are ignored."""
     client.force_login(operator_b)
-    response = _post(client, badung, 1, save_id=str(uuid.uuid4()), base_version=0, level=1, justification="x",
-                     region="51.03", participation=badung.pk, question=1)
+    response = _post(
+        client,
+        badung,
+        1,
+        save_id=str(uuid.uuid4()),
+        base_version=0,
+        level=1,
+        justification="x",
+        region="51.03",
+        participation=badung.pk,
+        question=1,
+    )
     assert response.status_code == 404
     client.force_login(operator_a)
-    response = _post(client, badung, 2, save_id=str(uuid.uuid4()), base_version=0, level=3, justification="x",
-                     region="32.73", question=5)
+    response = _post(
+        client,
+        badung,
+        2,
+        save_id=str(uuid.uuid4()),
+        base_version=0,
+        level=3,
+        justification="x",
+        region="32.73",
+        question=5,
+    )
     assert response.status_code == 200
     answer = Answer.objects.get(participation=badung, question__number=2)
     assert answer.participation.region.code == "51.03"

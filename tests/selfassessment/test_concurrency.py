@@ -18,8 +18,9 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs
 def test_concurrent_saves_of_one_answer_leave_one_row_and_lose_nothing(make_cycle) -> None:
     cycle = make_cycle(2031, regions=("51.03",), open_windows=True)
     participation = Participation.objects.select_related("cycle", "region").get(cycle=cycle)
-    operator = User.objects.create_user(email="op@test.id", password="x-very-long-pass", role=Role.OPERATOR,
-                                        region=participation.region)
+    operator = User.objects.create_user(
+        email="op@test.id", password="x-very-long-pass", role=Role.OPERATOR, region=participation.region
+    )
     question = cycle.instrument.questions.select_related("dimension", "instrument").get(number=1)
     threads, outcomes, errors = [], [], []
     barrier = threading.Barrier(8)
@@ -27,8 +28,15 @@ def test_concurrent_saves_of_one_answer_leave_one_row_and_lose_nothing(make_cycl
     def save(n: int) -> None:
         try:
             barrier.wait()
-            outcome = save_answer(operator, participation, question, level=1 + n % 4, justification=f"thread {n}",
-                                  save_id=uuid.uuid4(), base_version=0)
+            outcome = save_answer(
+                operator,
+                participation,
+                question,
+                level=1 + n % 4,
+                justification=f"thread {n}",
+                save_id=uuid.uuid4(),
+                base_version=0,
+            )
             outcomes.append((n, outcome.status))
         except Exception as exc:  # collected and asserted below
             errors.append(exc)

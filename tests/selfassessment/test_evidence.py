@@ -16,12 +16,19 @@ from tests.workflow import PDF
 @pytest.fixture(autouse=True)
 def _media(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                           "OPTIONS": {"location": str(tmp_path / "media")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
 
 
 def _q(participation, number=1):
-    return participation.cycle.instrument.questions.select_related("dimension", "instrument").get(number=number)
+    return participation.cycle.instrument.questions.select_related("dimension", "instrument").get(
+        number=number
+    )
 
 
 class RawNameUpload(SimpleUploadedFile):
@@ -72,8 +79,9 @@ def test_office_documents_are_recognised_by_their_contents(operator_a, badung) -
         ("palsu.docx", b"PK\x03\x04" + b"\x00" * 40, "tidak diizinkan|rusak"),
     ],
 )
-def test_wrong_types_and_paths_in_names_are_refused(operator_a, badung, name: str, content: bytes,
-                                                    message: str) -> None:
+def test_wrong_types_and_paths_in_names_are_refused(
+    operator_a, badung, name: str, content: bytes, message: str
+) -> None:
     with pytest.raises(EvidenceRejected, match=message):
         upload_evidence(operator_a, badung, _q(badung), RawNameUpload(name, content))
     assert not Evidence.objects.filter(participation=badung).exists()
@@ -89,8 +97,10 @@ def test_upload_through_the_page_and_download_only_by_those_who_may_see(
     client: Client, operator_a, operator_b, admin_user, badung
 ) -> None:
     client.force_login(operator_a)
-    response = client.post("/penilaian-mandiri/2030/51.03/bukti/1/",
-                           {"file": SimpleUploadedFile("bukti.pdf", PDF, content_type="application/pdf")})
+    response = client.post(
+        "/penilaian-mandiri/2030/51.03/bukti/1/",
+        {"file": SimpleUploadedFile("bukti.pdf", PDF, content_type="application/pdf")},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/baseline/#q1")
     evidence = Evidence.objects.get(participation=badung)
     url = f"/penilaian-mandiri/bukti/{evidence.pk}/"
