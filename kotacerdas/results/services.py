@@ -284,7 +284,9 @@ def publish_results(cycle: Cycle, *, actor: object = None, reason: str = "") -> 
         for row in RegionResult.objects.filter(result_set=live)
     )
     # Regions whose review is done are final once their results are published.
-    Participation.objects.filter(cycle=cycle, stage__in=[Stage.SCORED, Stage.REPLIED]).update(stage=Stage.FINAL)
+    Participation.objects.filter(cycle=cycle, stage__in=[Stage.SCORED, Stage.REPLIED]).update(
+        stage=Stage.FINAL
+    )
     record_event(
         "results.published",
         actor=actor,

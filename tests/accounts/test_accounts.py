@@ -1,4 +1,4 @@
-"""Accounts: scripted set-up (create-user, assign), invitations by e-mail link, login throttling, reminders."""
+"""Accounts: scripted set-up (create-user, assign), invitations, login throttling, reminders."""
 
 import io
 import re

@@ -15,7 +15,6 @@ from kotacerdas.cycles.policy import Action, NotAllowed, may
 from kotacerdas.selfassessment.models import Answer, SelfAssessmentStatus
 from kotacerdas.selfassessment.services import (
     Incomplete,
-    InvalidAnswer,
     SaveStatus,
     return_self_assessment,
     save_answer,
@@ -71,7 +70,7 @@ def test_invalid_answers_name_their_field(client: Client, operator_a, badung) ->
     )
     assert survey_question.status_code == 422 and "question" in survey_question.json()["fields"]
     garbage = client.post(
-        f"/penilaian-mandiri/2030/51.03/jawaban/1/", "not json", content_type="application/json"
+        "/penilaian-mandiri/2030/51.03/jawaban/1/", "not json", content_type="application/json"
     )
     assert garbage.status_code == 422
 
