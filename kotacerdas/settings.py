@@ -177,3 +177,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- reports ---
+INSTALLED_APPS += ["django_tasks_db"]
+# Background work (the reports of every region) runs in `kotacerdas db_worker --queue-name reports` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}}
+# The PKCS#12 signer of reports and letters; without one, the demo signer made by `load-demo` is used.
+REPORT_SIGNER_P12 = env_str("KOTACERDAS_SIGNER_P12")
+REPORT_SIGNER_PASSWORD = env_str("KOTACERDAS_SIGNER_PASSWORD")
+REPORT_DEMO_SIGNER_DIR = VAR_DIR / "signer"
+# The public address printed on reports (verification link and QR code).
+PUBLIC_URL = (env_str("KOTACERDAS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")

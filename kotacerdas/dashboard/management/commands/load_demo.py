@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from kotacerdas.reports.demo import load_report_demo
 from kotacerdas.results.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         load_demo(say=self.stdout.write)
+        load_report_demo(say=self.stdout.write)
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for email, role, _, _ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role.label:<16} {email}")

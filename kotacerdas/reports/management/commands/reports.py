@@ -1,0 +1,208 @@
+import contextlib
+import csv
+import os
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import slugify
+
+from kotacerdas.cycles.services import CycleNotFound, get_cycle
+from kotacerdas.reports import services
+from kotacerdas.reports.builder import ReportContentMissing
+from kotacerdas.reports.models import ReportBatch, ReportVersion
+from kotacerdas.reports.signing import SignerNotConfigured, load_signer
+from kotacerdas.results.table import current_result_set
+
+POLL_SECONDS = 0.25
+
+
+def file_name(report: ReportVersion) -> str:
+    assert report.participation is not None
+    region = report.participation.region
+    return f"{region.code}-{slugify(region.table_name)}.pdf"
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; a line per tenth of the work otherwise (logs, CI)."""
+
+    def __init__(self, stream: Any, total: int, label: str) -> None:
+        self.stream, self.total, self.label = stream, total, label
+        self.started = time.monotonic()
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.last_tenth = -1
+
+    def update(self, done: int, failed: int = 0) -> None:
+        elapsed = time.monotonic() - self.started
+        fraction = done / self.total if self.total else 1.0
+        if self.tty:
+            width = 30
+            filled = int(width * fraction)
+            remaining = (
+                f"  ~{_clock(elapsed / done * (self.total - done))} lagi" if 0 < done < self.total else ""
+            )
+            failures = f"  {failed} gagal" if failed else ""
+            line = (
+                f"\r{self.label} [{'█' * filled}{'░' * (width - filled)}] {done}/{self.total} "
+                f"{fraction:4.0%}  {_clock(elapsed)}{remaining}{failures}"
+            )
+            self.stream.write(line.ljust(100))
+            self.stream.flush()
+        elif int(fraction * 10) > self.last_tenth:
+            self.last_tenth = int(fraction * 10)
+            self.stream.write(f"{self.label}: {done}/{self.total} ({fraction:.0%}) {_clock(elapsed)}\n")
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate every participating region's signed report as background tasks and write them to a "
+        "directory, with a progress bar. An interrupted run resumes where it stopped."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("-o", "--output", type=Path, required=True, help="directory for the PDF files")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="worker processes to start (default 2); 0 runs the tasks in this process",
+        )
+        parser.add_argument(
+            "--restart", action="store_true", help="start a new batch even when an unfinished one exists"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            cycle = get_cycle(options["year"])
+            load_signer()  # fail before queuing anything when no signer is configured
+            services.cycle_part(cycle, current_result_set(cycle))
+        except (CycleNotFound, SignerNotConfigured, ReportContentMissing) as exc:
+            raise CommandError(str(exc)) from exc
+        workers: int = options["workers"]
+        if workers < 0:
+            raise CommandError("--workers must be 0 or more")
+        output: Path = options["output"]
+        output.mkdir(parents=True, exist_ok=True)
+        batch, resumed = services.start_report_batch(
+            cycle, resume=not options["restart"], enqueue=workers > 0
+        )
+        progress = services.batch_progress(batch)
+        if resumed:
+            self.stdout.write(
+                f"Melanjutkan batch #{batch.pk}: {progress.done} dari {progress.total} laporan sudah selesai."
+            )
+        else:
+            self.stdout.write(
+                f"Batch #{batch.pk}: {progress.total} laporan, revisi hasil {batch.result_set.revision}."
+            )
+        written: set[int] = set()
+        bar = ProgressBar(self.stderr._out, progress.total, f"Laporan {cycle.year}")
+        bar.update(progress.done, progress.failed)
+        started = time.monotonic()
+        if workers == 0:
+            self._run_here(batch, bar, output, written)
+        else:
+            self._run_workers(batch, workers, bar, output, written)
+        bar.close()
+        self._export(batch, output, written)
+        progress = services.batch_progress(batch)
+        self._write_index(batch, output)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"{progress.done} dari {progress.total} laporan di {output} ({elapsed:.1f} s); "
+            f"daftar: {output / 'index.csv'}"
+        )
+        if not progress.finished:
+            failed = batch.items.exclude(error="").select_related("participation__region")
+            for item in failed:
+                self.stderr.write(f"{item.participation.region.table_name}: {item.error}")
+            raise CommandError(
+                f"{progress.total - progress.done} laporan belum selesai; "
+                "jalankan perintah yang sama untuk melanjutkan"
+            )
+
+    def _run_here(self, batch: ReportBatch, bar: ProgressBar, output: Path, written: set[int]) -> None:
+        for item_id in services.pending_items(batch):
+            # A failure is recorded on its item, and the summary at the end lists it.
+            with contextlib.suppress(Exception):
+                services.run_batch_item(item_id)
+            progress = services.batch_progress(batch)
+            self._export(batch, output, written)
+            bar.update(progress.done, progress.failed)
+
+    def _run_workers(
+        self, batch: ReportBatch, workers: int, bar: ProgressBar, output: Path, written: set[int]
+    ) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "kotacerdas",
+            "db_worker",
+            "--queue-name",
+            "reports",
+            "--batch",
+            "--no-startup-delay",
+            "--interval",
+            "0.2",
+            "--no-reload",
+            "--verbosity",
+            "0",
+        ]
+        processes = [
+            subprocess.Popen([*command, "--worker-id", f"reports-{batch.pk}-{i}"], env=os.environ.copy())
+            for i in range(workers)
+        ]
+        try:
+            while True:
+                progress = services.batch_progress(batch)
+                self._export(batch, output, written)
+                bar.update(progress.done, progress.failed)
+                if progress.finished or all(p.poll() is not None for p in processes):
+                    break
+                time.sleep(POLL_SECONDS)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes:
+                process.wait()
+
+    def _export(self, batch: ReportBatch, output: Path, written: set[int]) -> None:
+        for report in services.batch_reports(batch):
+            if report.pk in written:
+                continue
+            (output / file_name(report)).write_bytes(services.read_report(report))
+            written.add(report.pk)
+
+    def _write_index(self, batch: ReportBatch, output: Path) -> None:
+        with (output / "index.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["region_code", "region", "file", "version", "code", "sha256", "pages"])
+            for report in services.batch_reports(batch):
+                assert report.participation is not None
+                region = report.participation.region
+                writer.writerow(
+                    [
+                        region.code,
+                        region.table_name,
+                        file_name(report),
+                        report.version,
+                        report.code,
+                        report.sha256,
+                        report.pages,
+                    ]
+                )
