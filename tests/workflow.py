@@ -44,3 +44,17 @@ def score_all(
     participation.refresh_from_db()
     assignment.refresh_from_db()
     return assignment
+
+
+def close_download(response: Any) -> None:
+    """Close a streamed file response without ending the request: ``response.close()`` fires
+    request_finished, whose close_old_connections would close the test transaction's connection
+    (Django's own test client disconnects it the same way while streaming)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)

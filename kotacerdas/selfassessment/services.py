@@ -26,6 +26,7 @@ from kotacerdas.selfassessment.models import Answer, Evidence, SelfAssessment, S
 class SaveStatus(StrEnum):
     SAVED = "saved"
     REPLAYED = "replayed"  # the same save id again: nothing written
+    UNCHANGED = "unchanged"  # the same content as stored: nothing written
     CONFLICT = "conflict"  # based on an older version: refused, nothing written
 
 
@@ -73,6 +74,8 @@ def save_answer(
         answer = _locked_answer(participation, question)
         if answer.last_save_id == save_id:
             return SaveOutcome(SaveStatus.REPLAYED, answer)
+        if (answer.level, answer.justification) == (level, justification) and answer.version > 0:
+            return SaveOutcome(SaveStatus.UNCHANGED, answer)  # nothing to write, whatever the base version
         if answer.version != base_version:
             return SaveOutcome(SaveStatus.CONFLICT, answer)
         old = {"level": answer.level, "justification": answer.justification}

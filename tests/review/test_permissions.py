@@ -14,7 +14,7 @@ from django.urls import get_resolver
 from kotacerdas.review.models import Reply
 from kotacerdas.selfassessment.models import Programme
 from kotacerdas.selfassessment.services import save_answer, upload_evidence
-from tests.workflow import PDF
+from tests.workflow import PDF, close_download
 
 ROLES = ("anonymous", "operator_a", "operator_b", "assessor_assigned", "assessor_other", "admin")
 NAMESPACES = ("selfassessment", "review", "manage", "accounts")
@@ -233,7 +233,7 @@ def test_route_role_method_status(
             client.force_login(world["users"][role])
         response = client.get(url) if method == "GET" else client.post(url, **_body(body))
         if hasattr(response, "streaming_content"):
-            response.close()
+            close_download(response)
         assert response.status_code == status, (
             f"{name} {method} as {role}: {response.status_code} != {status}"
         )

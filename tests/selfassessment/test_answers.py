@@ -197,3 +197,17 @@ def test_posted_identifiers_are_not_trusted(
     answer = Answer.objects.get(participation=badung, question__number=2)
     assert answer.participation.region.code == "51.03"
     assert not Answer.objects.filter(participation__region__code="32.73").exists()
+
+
+def test_saving_the_same_content_again_writes_nothing(operator_a, badung) -> None:
+    question = _q(badung, 1)
+    save_answer(
+        operator_a, badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=0
+    )
+    again = save_answer(
+        operator_a, badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=1
+    )
+    assert again.status == SaveStatus.UNCHANGED and again.answer.version == 1
+    assert (
+        AuditEvent.objects.filter(action="answer.saved", region_code="51.03", question_number=1).count() == 1
+    )

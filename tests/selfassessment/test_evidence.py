@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 
 from kotacerdas.selfassessment.models import Evidence
 from kotacerdas.selfassessment.services import EvidenceRejected, upload_evidence
-from tests.workflow import PDF
+from tests.workflow import PDF, close_download
 
 
 @pytest.fixture(autouse=True)
@@ -106,14 +106,14 @@ def test_upload_through_the_page_and_download_only_by_those_who_may_see(
     url = f"/penilaian-mandiri/bukti/{evidence.pk}/"
     download = client.get(url)
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
-    download.close()
+    close_download(download)
     assert 'filename="bukti.pdf"' in download.headers["Content-Disposition"]
     client.force_login(operator_b)
     assert client.get(url).status_code == 404
     client.force_login(admin_user)
     as_admin = client.get(url)
     assert as_admin.status_code == 200
-    as_admin.close()
+    close_download(as_admin)
     client.logout()
     assert client.get(url).status_code == 302
 

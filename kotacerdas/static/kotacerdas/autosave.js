@@ -87,6 +87,11 @@
     if (form._inflight) return;  // sent after the current save is acknowledged
     form._dirty = false;
     var entry = values(form);
+    // A text field fires "change" again when it loses focus: send nothing when nothing differs from the
+    // last save (or from the page as loaded), so no empty new version is made.
+    var snapshot = JSON.stringify(entry);
+    if (snapshot === form._sent) return;
+    form._sent = snapshot;
     entry.save_id = uuid4();
     entry.base_version = Number(form.dataset.version || 0);
     localStorage.setItem(form.dataset.key, JSON.stringify(entry));
@@ -101,10 +106,19 @@
 
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var pending = load(form.dataset.key);
-    if (pending) { restore(form, pending); send(form, pending, 0); }
+    if (pending) restore(form, pending);
+    form._sent = JSON.stringify(values(form));
+    if (pending) send(form, pending, 0);
     form.addEventListener("input", function () { schedule(form); });
     form.addEventListener("change", function () { schedule(form); });
     form.addEventListener("submit", function (event) { event.preventDefault(); flush(form); });
+  });
+  // A change made just before the tab closes still waits for its pause: keep it in localStorage now (and try
+  // to send it); the next visit sends it if this send does not get through.
+  window.addEventListener("pagehide", function () {
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      if (form._dirty && !form._inflight) { clearTimeout(form._timer); flush(form); }
+    });
   });
   window.addEventListener("online", function () {
     document.querySelectorAll("form[data-autosave]").forEach(function (form) {
