@@ -35,6 +35,7 @@ check: setup
 bench: setup
 	$(PY) bench/recompute.py
 	$(PY) bench/imports.py
+	$(PY) bench/survey_load.py
 	$(PY) bench/reports.py
 
 # Re-take the region registry from the npm package (needs npm); the result is committed.
