@@ -178,6 +178,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# --- survey ---
+from kotacerdas.survey.rates import env_rate  # noqa: E402  (pure Python: no Django needed yet)
+
+# Rate limits of the public survey submission: per client and link (CONTRACT.md), and per link for all
+# clients together. ``off`` turns a limit off (load tests).
+SURVEY_RATE_LIMIT = env_rate("KOTACERDAS_SURVEY_RATE_LIMIT", "20/h")
+SURVEY_LINK_RATE_LIMIT = env_rate("KOTACERDAS_SURVEY_LINK_RATE_LIMIT", "300/h")
+# Seconds between two recomputations of a region's live results triggered by online responses (the
+# first response after a quiet period recomputes at once; later ones wait for the next). 0: every
+# included response recomputes; ``off``: only admin decisions, closing a link and `survey-recompute` do.
+SURVEY_RECOMPUTE_EVERY = env_str("KOTACERDAS_SURVEY_RECOMPUTE_EVERY", "60")
+if SURVEY_RECOMPUTE_EVERY != "off" and not SURVEY_RECOMPUTE_EVERY.isdigit():
+    raise ConfigurationError(f"KOTACERDAS_SURVEY_RECOMPUTE_EVERY={SURVEY_RECOMPUTE_EVERY!r}: seconds or off")
+# Counters of the rate limits and the recompute debounce live in a table of the database every app server
+# shares (Django's database cache): no other service is needed.
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["survey"] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "kotacerdas_survey_cache",
+    "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+}
+# The address `survey-links` prints links under (web pages build them from the request instead); the same
+# variable as the reports' public address.
+SURVEY_BASE_URL = (env_str("KOTACERDAS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+
 # --- reports ---
 INSTALLED_APPS += ["django_tasks_db"]
 # Background work (the reports of every region) runs in `kotacerdas db_worker --queue-name reports` processes.

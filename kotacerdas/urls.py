@@ -13,5 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("s/", include("kotacerdas.survey.public_urls")),
+    path("survei/", include("kotacerdas.survey.urls")),
     path("", include("kotacerdas.reports.urls")),
 ]

@@ -1,7 +1,5 @@
 """``import-survey``: raw citizen survey responses, one row per answer (CONTRACT.md)."""
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +12,7 @@ from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.results.imports._common import ImportContext, file_digest
 from kotacerdas.results.imports._table import ImportRejected, Problem, parse_int, read_table
 from kotacerdas.results.services import recompute_results
+from kotacerdas.survey.digest import response_digest
 from kotacerdas.survey.models import Channel, SmartDimension, SurveyAnswer, SurveyResponse
 
 COLUMNS = {"response_id", "region", "dimension", "respondent", "submitted_at", "question", "score"}
@@ -35,17 +34,6 @@ class _Response:
         return response_digest(
             self.participation.region.code, self.dimension, self.respondent, self.submitted_at, self.answers
         )
-
-
-def response_digest(
-    region_code: str, dimension: str, respondent: str, submitted_at: datetime, answers: dict[int, int]
-) -> str:
-    """A fingerprint of a response's content, to tell an identical replay from a conflicting one."""
-    canonical = json.dumps(
-        [region_code, dimension, respondent, submitted_at.timestamp(), sorted(answers.items())],
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -238,16 +226,17 @@ def _insert_answers(rows: Iterable[tuple[int, int, int]]) -> None:
     instead. The rows are plain integers validated above, and the database's constraints still apply.
     """
     meta = SurveyAnswer._meta
-    columns = [meta.get_field(name).column for name in ("response", "question", "score")]
+    concrete = {f.name: f for f in meta.concrete_fields}
+    columns = [str(concrete[name].column) for name in ("response", "question", "score")]
     quote = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"INSERT INTO {quote(str(meta.db_table))} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY is PostgreSQL's bulk path: one stream instead of a statement per row.
-            copy_sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            copy_sql = f"COPY {quote(str(meta.db_table))} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
             with cursor.cursor.copy(copy_sql) as copy:
                 for row in rows:
                     copy.write_row(row)

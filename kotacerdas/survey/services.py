@@ -1,0 +1,475 @@
+"""Writes of the citizen survey: links, public submissions, review decisions and recompute marks.
+
+Views, commands and the admin call these; each write that matters leaves an audit event. Submissions by
+citizens are the exception: the stored response is itself the record (when, through which link, from
+which hashed client), and every later decision about it is audited.
+"""
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from kotacerdas.audit.services import record_event
+from kotacerdas.cycles.models import Cycle, Participation
+from kotacerdas.cycles.signals import inputs_changed
+from kotacerdas.instrument.models import Question
+from kotacerdas.survey import quality
+from kotacerdas.survey.digest import response_digest, submission_digest
+from kotacerdas.survey.models import (
+    Channel,
+    LinkRecompute,
+    Review,
+    SmartDimension,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyLink,
+    SurveyResponse,
+)
+from kotacerdas.survey.submission import Submission
+from kotacerdas.survey.tokens import new_token
+
+LINK_RELATED = ("participation__cycle__instrument", "participation__region")
+# The columns a public submission needs of a link and what it hangs on (a narrow query is most of the
+# difference between a first and a repeated submission through a link).
+LINK_COLUMNS = (
+    "participation_id", "smart_dimension", "token", "programme", "quota", "closed_at", "closes_at",
+    "participation__cycle_id", "participation__region_id",
+    "participation__cycle__year", "participation__cycle__instrument__id",
+    "participation__cycle__instrument__loaded_at",
+    "participation__region__code", "participation__region__name",
+)  # fmt: skip
+DIMENSION_ORDER = {code: i for i, code in enumerate(SmartDimension.values)}
+# How many of a link's latest responses the quality checks compare a new one with.
+RECENT = 200
+
+
+class Outcome(StrEnum):
+    STORED = "stored"  # 201
+    REPLAY = "replay"  # 200: the same body was stored before
+    CONFLICT = "conflict"  # 409: the id was used for another body
+    CLOSED = "closed"  # 410: the link is closed or the invitation used
+
+
+# --- links -------------------------------------------------------------------------------------------
+
+
+def ensure_links(participation: Participation, *, actor: Any = None) -> list[SurveyLink]:
+    """The region's six public links, one per smart dimension, created when missing (idempotent)."""
+    have = set(
+        SurveyLink.objects.filter(participation=participation).values_list("smart_dimension", flat=True)
+    )
+    missing = [code for code in SmartDimension.values if code not in have]
+    if missing:
+        # A concurrent call may create the same links: the unique constraint keeps one, the other is ignored.
+        SurveyLink.objects.bulk_create(
+            [
+                SurveyLink(participation=participation, smart_dimension=code, token=new_token())
+                for code in missing
+            ],
+            ignore_conflicts=True,
+        )
+        record_event(
+            "survey.links_created",
+            actor=actor,
+            actor_label="" if actor else "cli",
+            object_type="participation",
+            object_id=participation.pk,
+            new={
+                "region": participation.region.code,
+                "year": participation.cycle.year,
+                "dimensions": missing,
+            },
+        )
+    links = SurveyLink.objects.filter(participation=participation).select_related(*LINK_RELATED)
+    return sorted(links, key=lambda link: DIMENSION_ORDER[link.smart_dimension])
+
+
+def set_programme(link: SurveyLink, programme: str, *, actor: Any) -> None:
+    programme = programme.strip()
+    if programme == link.programme:
+        return
+    old, link.programme = link.programme, programme
+    link.save(update_fields=["programme"])
+    _audit_link("survey.link_programme", link, actor, old={"programme": old}, new={"programme": programme})
+
+
+@transaction.atomic
+def close_link(link: SurveyLink, *, actor: Any) -> None:
+    """Close the link: later submissions get 410. Responses not yet in the results are recomputed now."""
+    if link.closed_at is not None:
+        return
+    link.closed_at, link.closed_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+    link.save(update_fields=["closed_at", "closed_by"])
+    _audit_link("survey.link_closed", link, actor, new={"closed_at": link.closed_at.isoformat()})
+    flush_pending_recomputes(link.participation.cycle, [link.participation_id])
+
+
+def reopen_link(link: SurveyLink, *, actor: Any) -> None:
+    if link.closed_at is None:
+        return
+    old = link.closed_at
+    link.closed_at, link.closed_by = None, None
+    link.save(update_fields=["closed_at", "closed_by"])
+    _audit_link("survey.link_reopened", link, actor, old={"closed_at": old.isoformat()})
+
+
+def create_invitations(link: SurveyLink, count: int, *, actor: Any) -> list[SurveyInvitation]:
+    """``count`` single-use links for invited respondents, numbered after the existing ones."""
+    start = link.invitations.count()
+    invitations = SurveyInvitation.objects.bulk_create(
+        SurveyInvitation(link=link, token=new_token(), label=str(start + i + 1)) for i in range(count)
+    )
+    _audit_link("survey.invitations_created", link, actor, new={"count": count})
+    return invitations
+
+
+def _audit_link(action: str, link: SurveyLink, actor: Any, *, old: Any = None, new: Any = None) -> None:
+    record_event(
+        action,
+        actor=actor,
+        object_type="survey_link",
+        object_id=link.pk,
+        old=old,
+        new={"region": link.participation.region.code, "dimension": link.smart_dimension, **(new or {})},
+    )
+
+
+# --- submissions -------------------------------------------------------------------------------------
+
+
+_questions: dict[tuple[int, object, str], list[Question]] = {}
+_medians: dict[tuple[int, object, str], tuple[float, float]] = {}
+MEDIAN_TTL = 60.0
+
+
+def _instrument_key(link: SurveyLink) -> tuple[int, object, str] | None:
+    """The link's instrument and smart dimension, when the link was loaded with them (``LINK_RELATED``).
+
+    An instrument is frozen once its cycle's self-assessment opens and is only ever replaced whole (a new
+    row, a new load time), so its questions can be kept in memory under its id and load time."""
+    instrument = getattr(link.participation.cycle, "instrument", None)
+    if instrument is None:
+        return None
+    return (instrument.pk, instrument.loaded_at, link.smart_dimension)
+
+
+def survey_questions(link: SurveyLink) -> list[Question]:
+    """The questions of the link's smart dimension in the cycle's instrument, in order."""
+    key = _instrument_key(link)
+    cached = _questions.get(key) if key else None
+    if cached is None:
+        cached = list(
+            Question.objects.filter(
+                instrument__cycle_id=link.participation.cycle_id, smart_dimension=link.smart_dimension
+            ).order_by("number")
+        )
+        if key is not None and cached:
+            if len(_questions) > 256:
+                _questions.clear()
+            _questions[key] = cached
+    return cached
+
+
+def find_replay(submission_id: str, digest: str | None) -> Outcome | None:
+    """REPLAY or CONFLICT when ``submission_id`` is stored already (``digest`` None: the body is invalid
+    and so cannot be the stored one), None when it is new."""
+    stored = (
+        SurveyResponse.objects.filter(response_id=submission_id)
+        .values_list("submission_digest", flat=True)
+        .first()
+    )
+    if stored is None:
+        return None
+    return Outcome.REPLAY if digest is not None and stored == digest else Outcome.CONFLICT
+
+
+def digest_of(link: SurveyLink, submission: Submission, invitation: SurveyInvitation | None) -> str:
+    return submission_digest(
+        invitation.token if invitation else link.token,
+        submission.answers,
+        submission.started_at,
+        submission.completed_at,
+        submission.contact_hash,
+        submission.consent,
+    )
+
+
+class _Closed(Exception):
+    pass
+
+
+def submit_response(
+    link: SurveyLink,
+    submission: Submission,
+    *,
+    questions: list[Question],
+    invitation: SurveyInvitation | None = None,
+    client_hash: str = "",
+    now: datetime | None = None,
+) -> Outcome:
+    """Store an online response exactly once.
+
+    The database decides: ``response_id`` is unique (and so is a response's invitation), so of two
+    concurrent identical submissions one is stored and the other finds it; nothing is checked first and
+    inserted later. A flagged or over-quota response is stored too, marked and not included.
+    """
+    now = (now or timezone.now()).replace(microsecond=0)
+    digest = digest_of(link, submission, invitation)
+    try:
+        with transaction.atomic():
+            included = _store(link, submission, questions, invitation, client_hash, digest, now)
+    except _Closed:
+        return find_replay(submission.submission_id, digest) or Outcome.CLOSED
+    except IntegrityError:
+        replay = find_replay(submission.submission_id, digest)
+        if replay is not None:
+            return replay
+        if invitation is not None:  # the invitation took another response meanwhile
+            return Outcome.CLOSED
+        raise
+    if included:
+        _recompute_soon(link.participation)
+    return Outcome.STORED
+
+
+def _store(
+    link: SurveyLink,
+    submission: Submission,
+    questions: list[Question],
+    invitation: SurveyInvitation | None,
+    client_hash: str,
+    digest: str,
+    now: datetime,
+) -> bool:
+    # The link's row lock orders the submissions of one link: the quality checks see every earlier one.
+    locked = SurveyLink.objects.select_for_update().only("closed_at", "closes_at").get(pk=link.pk)
+    if not locked.is_open(now):
+        raise _Closed
+    earlier = [
+        quality.Earlier(*row)
+        for row in SurveyResponse.objects.filter(link=link)
+        .order_by("-id")
+        .values_list("duration_ms", "pattern", "client_hash", "submitted_at", "flag_burst")[:RECENT]
+    ]
+    duration = submission.duration_ms
+    if duration is None:
+        duration = max(0, int((now - submission.started_at).total_seconds() * 1000))
+    pattern = "".join(str(submission.answers[q.number]) for q in questions)
+    contact_seen = bool(submission.contact_hash) and (
+        SurveyResponse.objects.filter(link=link, contact_hash=submission.contact_hash).exists()
+    )
+    fallback = (
+        None if quality.median_ms(e.duration_ms for e in earlier) is not None else _dimension_median(link)
+    )
+    flags = quality.assess(
+        quality.Candidate(duration, pattern, client_hash, now, contact_seen), earlier, fallback
+    )
+    over_quota = False
+    if not flags:
+        # One statement takes a place within the quota or finds none (no count-then-insert race), and
+        # marks the link's results as behind (``changes``, see LinkRecompute).
+        over_quota = not SurveyLink.objects.filter(pk=link.pk, quota_used__lt=F("quota")).update(
+            quota_used=F("quota_used") + 1, changes=F("changes") + 1
+        )
+    included = not flags and not over_quota
+    participation = link.participation
+    response = SurveyResponse.objects.create(
+        participation=participation,
+        smart_dimension=link.smart_dimension,
+        response_id=submission.submission_id,
+        respondent=f"undangan {invitation.label}" if invitation else "",
+        submitted_at=now,
+        channel=Channel.ONLINE,
+        included=included,
+        review=Review.AUTO if included else Review.PENDING,
+        content_digest=response_digest(
+            participation.region.code,
+            link.smart_dimension,
+            f"undangan {invitation.label}" if invitation else "",
+            now,
+            submission.answers,
+        ),
+        link=link,
+        invitation=invitation,
+        submission_digest=digest,
+        started_at=submission.started_at,
+        duration_ms=duration,
+        pattern=pattern,
+        consent=submission.consent,
+        contact_hash=submission.contact_hash,
+        client_hash=client_hash,
+        over_quota=over_quota,
+        **flags.as_fields(),
+    )
+    _insert_answers([(response.pk, q.pk, submission.answers[q.number]) for q in questions])
+    window = [e for e in earlier if timedelta(0) <= now - e.submitted_at < quality.BURST_WINDOW]
+    if flags.burst and not all(e.burst for e in window):
+        _flag_burst(link, response, now)
+    return included
+
+
+def _insert_answers(rows: list[tuple[int, int, int]]) -> None:
+    """One INSERT of the nine answers: the busiest statement of the survey, without building models."""
+    meta = SurveyAnswer._meta
+    quote = connection.ops.quote_name
+    concrete = {f.name: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(quote(concrete[name]) for name in ("response", "question", "score"))
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}",
+            [value for row in rows for value in row],
+        )
+
+
+def _dimension_median(link: SurveyLink) -> float | None:
+    """The median completion time of the latest online responses to the same questions in the cycle
+    (kept a minute per process: a reference that moves slowly)."""
+    key = _instrument_key(link)
+    cached = _medians.get(key) if key else None
+    if cached is not None and time.monotonic() - cached[1] < MEDIAN_TTL:
+        return cached[0]
+    durations = (
+        SurveyResponse.objects.filter(
+            participation__cycle_id=link.participation.cycle_id,
+            smart_dimension=link.smart_dimension,
+            duration_ms__isnull=False,
+        )
+        .order_by("-id")
+        .values_list("duration_ms", flat=True)[:RECENT]
+    )
+    median = quality.median_ms(durations)
+    if key is not None and median is not None:
+        _medians[key] = (median, time.monotonic())
+    return median
+
+
+def _flag_burst(link: SurveyLink, response: SurveyResponse, now: datetime) -> int:
+    """Flag every response of the burst ``response`` completes; included ones go back to review."""
+    window = SurveyResponse.objects.filter(
+        link=link, submitted_at__gt=now - quality.BURST_WINDOW, submitted_at__lte=now, flag_burst=False
+    ).exclude(pk=response.pk)
+    demoted = window.filter(review=Review.AUTO).update(review=Review.PENDING, included=False, flag_burst=True)
+    window.update(flag_burst=True)
+    if demoted:
+        SurveyLink.objects.filter(pk=link.pk).update(
+            quota_used=F("quota_used") - demoted, changes=F("changes") + 1
+        )
+    return demoted
+
+
+# --- review ------------------------------------------------------------------------------------------
+
+
+class ReviewError(ValueError):
+    pass
+
+
+@transaction.atomic
+def review_responses(responses: QuerySet[SurveyResponse], *, include: bool, reason: str, actor: Any) -> int:
+    """Include or exclude responses by an admin's decision, with a reason; audited; recomputes the
+    regions whose inputs changed. Returns how many responses changed."""
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError("a reason is required")
+    decision = Review.INCLUDED if include else Review.EXCLUDED
+    now = timezone.now()
+    changed: list[SurveyResponse] = []
+    quota: dict[int, int] = defaultdict(int)
+    regions: dict[int, set[int]] = defaultdict(set)
+    cycles: dict[int, Cycle] = {}
+    for response in responses.select_for_update(of=("self",)).select_related(
+        "participation__cycle", "participation__region"
+    ):
+        if response.review == decision and response.included == include:
+            continue
+        old = {"review": response.review, "included": response.included}
+        if response.included != include:
+            if response.link_id:
+                quota[response.link_id] += 1 if include else -1
+            regions[response.participation.cycle_id].add(response.participation.region_id)
+            cycles[response.participation.cycle_id] = response.participation.cycle
+        response.review, response.included, response.review_reason = decision, include, reason
+        response.reviewed_by, response.reviewed_at = actor if getattr(actor, "pk", None) else None, now
+        changed.append(response)
+        record_event(
+            "survey.response_reviewed",
+            actor=actor,
+            object_type="survey_response",
+            object_id=response.response_id,
+            old=old,
+            new={"review": decision, "included": include, "flags": response.flags},
+            reason=reason,
+        )
+    SurveyResponse.objects.bulk_update(
+        changed, ["review", "included", "review_reason", "reviewed_by", "reviewed_at"], batch_size=500
+    )
+    for link_id, delta in quota.items():
+        SurveyLink.objects.filter(pk=link_id).update(
+            quota_used=F("quota_used") + delta, changes=F("changes") + 1
+        )
+    for cycle_id, region_ids in regions.items():
+        inputs_changed.send(sender=SurveyResponse, cycle=cycles[cycle_id], region_ids=region_ids)
+    return len(changed)
+
+
+# --- recomputation -----------------------------------------------------------------------------------
+
+
+def flush_pending_recomputes(cycle: Cycle, participation_ids: Iterable[int] | None = None) -> int:
+    """Recompute, through ``inputs_changed``, the regions of ``cycle`` whose links changed since the last
+    flush (all, or those of the given participations); returns how many regions."""
+    with transaction.atomic():
+        behind = SurveyLink.objects.filter(participation__cycle=cycle, changes__gt=0).filter(
+            Q(recomputed__isnull=True) | Q(changes__gt=F("recomputed__changes"))
+        )
+        if participation_ids is not None:
+            behind = behind.filter(participation_id__in=list(participation_ids))
+        rows = list(behind.values_list("pk", "changes", "participation__region_id"))
+        if not rows:
+            return 0
+        # Record what was seen before recomputing: a change committed after the read above keeps its link
+        # ahead of this record, so the next flush takes it; the recompute below sees everything seen here.
+        LinkRecompute.objects.bulk_create(
+            [LinkRecompute(link_id=pk, changes=changes) for pk, changes, _ in rows],
+            update_conflicts=True,
+            unique_fields=["link"],
+            update_fields=["changes"],
+        )
+        regions = {rid for _, _, rid in rows}
+        inputs_changed.send(sender=SurveyLink, cycle=cycle, region_ids=regions)
+    return len(regions)
+
+
+_last_flush: dict[int, float] = {}
+
+
+def _recompute_soon(participation: Participation) -> None:
+    """After an included response: recompute the cycle's marked regions now, or leave it to the next
+    response after the debounce interval (``KOTACERDAS_SURVEY_RECOMPUTE_EVERY``), an admin decision, a
+    closed link or ``survey-recompute``. One flush recomputes every marked region of the cycle at once."""
+    every = settings.SURVEY_RECOMPUTE_EVERY
+    if every == "off":
+        return
+    seconds = int(every)
+    cycle_id = participation.cycle_id
+    if seconds:
+        # Leading-edge debounce shared by every app server through the database cache; the local memo
+        # spares most submissions even that query.
+        if time.monotonic() - _last_flush.get(cycle_id, -1e9) < seconds:
+            return
+        _last_flush[cycle_id] = time.monotonic()
+        if not caches["survey"].add(f"survey:recompute:{cycle_id}", 1, timeout=seconds):
+            return
+        flush_pending_recomputes(participation.cycle)
+    else:
+        flush_pending_recomputes(participation.cycle, [participation.pk])
