@@ -6,7 +6,8 @@ Import this module only after ``django.setup()``. ``generate()`` fills an empty,
   the repository's own data exactly as ``load-demo`` loads them;
 - all 514 regions as participants of the cycle, on a track (about 45 % KPPN IKN, the rest REGULER);
 - a panel of 5 assessors per region, each scoring the 61 assessed questions (Q1–49, Q104–115) on the 1–4
-  scale, about 3 % of the scores left empty;
+  scale, about 3 % of the scores left empty; about 1 % of the reviews are still drafts (not submitted),
+  whose scores do not count;
 - for each region and each of the 6 smart dimensions, 50 survey responses answering that dimension's 9
   questions (Q50–103): 300 responses and 2,700 answers per region, about 1.39 million answers in all.
   About 2 % of responses are excluded (as a quality check would), so the ``included`` filter does work.
@@ -30,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
-from kotacerdas.cycles.models import Cycle, Participation, Track
+from kotacerdas.cycles.models import Participation, Track
 from kotacerdas.cycles.services import load_cycle
 from kotacerdas.instrument.models import DimensionKind, Question
 from kotacerdas.instrument.services import load_instrument
@@ -45,6 +46,8 @@ ASSESSORS_PER_REGION = 5
 ASSESSOR_POOL = 80
 RESPONDENTS_PER_SMART_DIMENSION = 50
 BLANK_SCORE_RATE = 0.03
+DRAFT_REVIEW_RATE = 0.01
+SUBMITTED_AT = datetime(2024, 11, 20, 9, 0, tzinfo=UTC)
 EXCLUDED_RESPONSE_RATE = 0.02
 KPPN_IKN_SHARE = 0.45
 BATCH = 20_000
@@ -99,9 +102,10 @@ def generate(say: Callable[[str], None] = print, seed: int = SEED) -> Generated:
         for q in questions:
             if q.dimension.kind == DimensionKind.SURVEY:
                 surveyed.setdefault(q.smart_dimension, []).append(q.pk)
+        survey_questions = sum(map(len, surveyed.values()))
         say(
             f"  registry, cycle {cycle.year}, instrument: {len(regions)} regions, {len(assessed)} assessed "
-            f"questions, {sum(map(len, surveyed.values()))} survey questions in {len(surveyed)} smart dimensions"
+            f"questions, {survey_questions} survey questions in {len(surveyed)} smart dimensions"
         )
 
         pool = Assessor.objects.bulk_create(
@@ -110,7 +114,12 @@ def generate(say: Callable[[str], None] = print, seed: int = SEED) -> Generated:
         )
         assignments = Assignment.objects.bulk_create(
             [
-                Assignment(participation=p, assessor=assessor, position=position)
+                Assignment(
+                    participation=p,
+                    assessor=assessor,
+                    position=position,
+                    submitted_at=None if rng.random() < DRAFT_REVIEW_RATE else SUBMITTED_AT,
+                )
                 for p in participations
                 for position, assessor in enumerate(rng.sample(pool, ASSESSORS_PER_REGION), start=1)
             ],
