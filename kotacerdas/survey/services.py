@@ -88,6 +88,7 @@ def ensure_links(participation: Participation, *, actor: Any = None) -> list[Sur
                 "year": participation.cycle.year,
                 "dimensions": missing,
             },
+            participation=participation,
         )
     links = SurveyLink.objects.filter(participation=participation).select_related(*LINK_RELATED)
     return sorted(links, key=lambda link: DIMENSION_ORDER[link.smart_dimension])
@@ -140,6 +141,7 @@ def _audit_link(action: str, link: SurveyLink, actor: Any, *, old: Any = None, n
         object_id=link.pk,
         old=old,
         new={"region": link.participation.region.code, "dimension": link.smart_dimension, **(new or {})},
+        participation=link.participation,
     )
 
 
@@ -409,6 +411,7 @@ def review_responses(responses: QuerySet[SurveyResponse], *, include: bool, reas
             old=old,
             new={"review": decision, "included": include, "flags": response.flags},
             reason=reason,
+            participation=response.participation,
         )
     SurveyResponse.objects.bulk_update(
         changed, ["review", "included", "review_reason", "reviewed_by", "reviewed_at"], batch_size=500
