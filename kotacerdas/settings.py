@@ -169,7 +169,8 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = env_str("KOTACERDAS_EMAIL_FROM") or "Kota Cerdas <noreply@kotacerdas.local>"
-KOTACERDAS_BASE_URL = env_str("KOTACERDAS_BASE_URL") or "http://127.0.0.1:8000"
+# The address users reach the platform at: invitation links, reminders, survey links, report QR codes.
+PUBLIC_URL = (env_str("KOTACERDAS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
@@ -201,7 +202,6 @@ CACHES["survey"] = {
 }
 # The address `survey-links` prints links under (web pages build them from the request instead); the same
 # variable as the reports' public address.
-SURVEY_BASE_URL = (env_str("KOTACERDAS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 # --- reports ---
 INSTALLED_APPS += ["django_tasks_db"]
@@ -212,4 +212,3 @@ REPORT_SIGNER_P12 = env_str("KOTACERDAS_SIGNER_P12")
 REPORT_SIGNER_PASSWORD = env_str("KOTACERDAS_SIGNER_PASSWORD")
 REPORT_DEMO_SIGNER_DIR = VAR_DIR / "signer"
 # The public address printed on reports (verification link and QR code).
-PUBLIC_URL = (env_str("KOTACERDAS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")

@@ -82,7 +82,7 @@ def send_reminders(cycle: Cycle, now: datetime | None = None) -> int:
                         "window": label,
                         "region": region_code,
                         "when": date_format(timezone.localtime(closes), "j F Y H:i"),
-                        "url": settings.KOTACERDAS_BASE_URL,
+                        "url": settings.PUBLIC_URL,
                     },
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=[user.email],

@@ -223,7 +223,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             link = invite_user(
                 data["email"],
                 data["role"],
-                base_url=settings.KOTACERDAS_BASE_URL,
+                base_url=settings.PUBLIC_URL,
                 region=region,
                 institution=data["institution"],
                 name=data["name"],

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--region", required=True, help="code or name")
         parser.add_argument(
-            "--base-url", default=settings.SURVEY_BASE_URL, help="default: KOTACERDAS_PUBLIC_URL"
+            "--base-url", default=settings.PUBLIC_URL, help="default: KOTACERDAS_PUBLIC_URL"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
