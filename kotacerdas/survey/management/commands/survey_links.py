@@ -18,9 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--region", required=True, help="code or name")
-        parser.add_argument(
-            "--base-url", default=settings.PUBLIC_URL, help="default: KOTACERDAS_PUBLIC_URL"
-        )
+        parser.add_argument("--base-url", default=settings.PUBLIC_URL, help="default: KOTACERDAS_PUBLIC_URL")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
