@@ -31,6 +31,9 @@ from kotacerdas.review.models import Assessor, Assignment
 from kotacerdas.selfassessment.models import Answer
 from kotacerdas.selfassessment.services import return_self_assessment
 
+# The programme's usual panel: about five assessors per region (the seed's Badung had five).
+PANEL_SIZE = 5
+
 
 def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
@@ -79,6 +82,7 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
             "stages": Stage.choices,
             "stage_filter": stage_filter,
             "counts": Counter(p.stage for p in participations),
+            "panel_size": PANEL_SIZE,
             "workload": workload,
             "not_filled": [p for p in participations if p.self_assessment != "filled"],
             "questions": cycle.instrument.questions.filter(dimension__kind="assessed").count()
