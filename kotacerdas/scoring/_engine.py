@@ -1,13 +1,12 @@
 """The scoring rules (CONTRACT.md, "Scoring rules"; docs/methodology.md): question → dimension → final.
 
-Every mean and sum is computed exactly (as a Fraction) and rounded half-up to two decimals once, before
-it is used in the next step (rule 6).
+Every mean and sum is computed exactly (as a ratio of integers) and rounded half-up to two decimals once,
+before it is used in the next step (rule 6).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 from ._model import (
     DimensionInput,
@@ -19,7 +18,7 @@ from ._model import (
     RegionInput,
     RegionResult,
 )
-from ._rounding import require_decimal, round_fraction_half_up, round_half_up
+from ._rounding import ROUNDING_PLACES, require_decimal, round_half_up, round_ratio_half_up
 
 _ZERO = round_half_up(Decimal(0))
 
@@ -32,8 +31,9 @@ def score_question(q: QuestionInput) -> QuestionResult:
     if q.agreed is not None:
         return QuestionResult(q.number, round_half_up(q.agreed), QuestionSource.AGREED, q.count)
     if q.count > 0:
-        mean = Fraction(q.total) / q.count
-        return QuestionResult(q.number, round_fraction_half_up(mean), QuestionSource.RAW, q.count)
+        numerator, denominator = q.total.as_integer_ratio()
+        mean = round_ratio_half_up(numerator, denominator * q.count)
+        return QuestionResult(q.number, mean, QuestionSource.RAW, q.count)
     return QuestionResult(q.number, _ZERO, QuestionSource.MISSING, 0)
 
 
@@ -47,8 +47,10 @@ def score_dimension(d: DimensionInput, weight: Decimal) -> DimensionResult:
     require_decimal(weight, f"dimension {d.code}: weight")
     if d.has_raw_input:
         questions = tuple(sorted((score_question(q) for q in d.questions), key=lambda r: r.number))
-        mean = sum((Fraction(r.score) for r in questions), Fraction(0)) / len(questions)
-        return DimensionResult(d.code, weight, round_fraction_half_up(mean), DimensionSource.RAW, questions)
+        # Question scores carry two decimals: their sum in hundredths is an exact integer.
+        hundredths = sum(_units(r.score, ROUNDING_PLACES) for r in questions)
+        mean = round_ratio_half_up(hundredths, len(questions) * 10**ROUNDING_PLACES)
+        return DimensionResult(d.code, weight, mean, DimensionSource.RAW, questions)
     if d.published is not None:
         return DimensionResult(d.code, weight, round_half_up(d.published), DimensionSource.PUBLISHED, ())
     return _absent(d.code, weight)
@@ -65,14 +67,34 @@ def score_region(region: RegionInput) -> RegionResult:
         score_dimension(given[code], weight) if code in given else _absent(code, weight)
         for code, weight in region.weights.items()
     )
+    # Σ weight × score as one exact integer: weights in units of 10^-places, scores in hundredths.
+    places = max((_places(d.weight) for d in dimensions), default=0)
     weighted = sum(
-        (Fraction(d.weight) * Fraction(d.score) for d in dimensions if d.score is not None), Fraction(0)
+        _units(d.weight, places) * _units(d.score, ROUNDING_PLACES) for d in dimensions if d.score is not None
     )
-    final = round_fraction_half_up(weighted)
+    final = round_ratio_half_up(weighted, 10 ** (places + ROUNDING_PLACES))
     improvement = None
     if region.previous_final is not None:
-        improvement = round_fraction_half_up(Fraction(final) - Fraction(region.previous_final))
+        f_num, f_den = final.as_integer_ratio()
+        p_num, p_den = region.previous_final.as_integer_ratio()
+        improvement = round_ratio_half_up(f_num * p_den - p_num * f_den, f_den * p_den)
     return RegionResult(region.key, dimensions, final, improvement)
+
+
+def _places(value: Decimal) -> int:
+    """How many decimal places ``value`` is written with (0 for integers)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: checked when the inputs were built
+    return max(-exponent, 0)
+
+
+def _units(value: Decimal, places: int) -> int:
+    """``value`` in units of 10^-places, exactly (``value`` has at most ``places`` decimals)."""
+    numerator, denominator = value.as_integer_ratio()
+    factor: int = 10**places
+    scaled, remainder = divmod(numerator * factor, denominator)
+    assert remainder == 0, f"{value} has more than {places} decimals"
+    return scaled
 
 
 def _absent(code: str, weight: Decimal) -> DimensionResult:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from fractions import Fraction
 
 ROUNDING_PLACES = 2
 _QUANTUM = Decimal(1).scaleb(-ROUNDING_PLACES)  # Decimal("0.01")
@@ -35,16 +34,14 @@ def round_half_up(value: Decimal) -> Decimal:
     return _without_negative_zero(rounded)
 
 
-def round_fraction_half_up(value: Fraction) -> Decimal:
-    """Round an exact rational to two decimals, halves away from zero.
-
-    Means are computed as fractions so that 1/3 is never first cut to 28 digits and then rounded again.
-    """
-    scaled = abs(value) * _SCALE
-    units = int(scaled + Fraction(1, 2))  # floor, as the operand is non-negative
-    if value < 0:
+def round_ratio_half_up(numerator: int, denominator: int) -> Decimal:
+    """Round the exact ratio ``numerator / denominator`` (integers, denominator > 0) to two decimals,
+    halves away from zero, in integer arithmetic: exact like a Fraction, and much cheaper."""
+    if denominator <= 0:
+        raise ValueError(f"denominator must be positive, got {denominator}")
+    units = (2 * abs(numerator) * _SCALE + denominator) // (2 * denominator)
+    if numerator < 0:
         units = -units
-    # The string form is exact whatever the context precision.
     return _without_negative_zero(Decimal(f"{units}E-{ROUNDING_PLACES}"))
 
 

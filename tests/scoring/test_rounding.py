@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kotacerdas.scoring import ROUNDING_PLACES, round_half_up
 
@@ -58,3 +60,14 @@ def test_rounding_rejects_nan_and_infinity(value: Decimal) -> None:
 def test_rounding_rejects_anything_but_decimal(value: object) -> None:
     with pytest.raises(ValueError, match=re.escape("Decimal")):
         round_half_up(value)  # type: ignore[arg-type]
+
+
+@given(st.integers(min_value=-(10**9), max_value=10**9), st.integers(min_value=1, max_value=10**6))
+def test_integer_ratio_rounding_equals_exact_rational_rounding(numerator: int, denominator: int) -> None:
+    from fractions import Fraction
+
+    from kotacerdas.scoring._rounding import round_ratio_half_up
+
+    exact = Fraction(numerator, denominator) * 100
+    units = int(abs(exact) + Fraction(1, 2)) * (1 if exact >= 0 else -1)
+    assert round_ratio_half_up(numerator, denominator) == Decimal(units) / 100
