@@ -1,6 +1,31 @@
-from django.contrib import admin
+"""The review in the Django admin, to look at. Every change goes through the pages (and so through the
+policy, its deadlines and the audit trail): scores, panels and findings are read-only here."""
 
-from kotacerdas.review.models import AgreedScore, Assessor, AssessorScore, Assignment, Finding
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kotacerdas.review.models import (
+    AgreedScore,
+    Assessor,
+    AssessorScore,
+    Assignment,
+    ConflictOfInterest,
+    Finding,
+    Reply,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Assessor)
@@ -13,23 +38,43 @@ class FindingInline(admin.TabularInline[Finding, Assignment]):
     model = Finding
     extra = 0
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin[Assignment]):
-    list_display = ("participation", "assessor", "position")
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("participation", "assessor", "position", "submitted_at")
     list_filter = ("participation__cycle",)
     search_fields = ("participation__region__name", "assessor__name")
     inlines = [FindingInline]
 
 
 @admin.register(AssessorScore)
-class AssessorScoreAdmin(admin.ModelAdmin[AssessorScore]):
+class AssessorScoreAdmin(ReadOnlyAdmin):
     list_display = ("assignment", "question", "score")
     list_filter = ("assignment__participation__cycle",)
 
 
 @admin.register(AgreedScore)
-class AgreedScoreAdmin(admin.ModelAdmin[AgreedScore]):
-    list_display = ("participation", "question", "score", "reason")
+class AgreedScoreAdmin(ReadOnlyAdmin):
+    list_display = ("participation", "question", "score", "reason", "agreed_by")
     list_filter = ("participation__cycle",)
     search_fields = ("participation__region__name",)
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(ReadOnlyAdmin):
+    list_display = ("assessor", "region", "reason", "declared_at")
+
+
+@admin.register(Reply)
+class ReplyAdmin(ReadOnlyAdmin):
+    list_display = ("participation", "question", "status", "created_at", "responded_at")
+    list_filter = ("status", "participation__cycle")

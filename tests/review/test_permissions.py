@@ -258,3 +258,15 @@ def test_the_admin_site_is_for_admins_only(client: Client, operator_a, admin_use
     assert client.get("/admin/").status_code == 302
     client.force_login(admin_user)
     assert client.get("/admin/").status_code == 200
+
+
+def test_scores_and_panels_are_read_only_in_the_django_admin(
+    client: Client, admin_user, badung, panel
+) -> None:
+    """The admin site would bypass the policy's deadlines and the audit trail: it only shows these."""
+    client.force_login(admin_user)
+    assignment = badung.assignments.first()
+    assert client.get("/admin/review/assessorscore/add/").status_code == 403
+    assert client.get("/admin/review/agreedscore/add/").status_code == 403
+    page = client.get(f"/admin/review/assignment/{assignment.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
