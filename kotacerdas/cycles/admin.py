@@ -1,10 +1,16 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kotacerdas.audit.services import record_event
 from kotacerdas.cycles.models import Cycle, Participation
 
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin[Cycle]):
+    """Windows and letter details are edited here; every change is audited (old and new values)."""
+
     list_display = ("year", "name", "stage", "letter_number", "letter_date")
     fieldsets = (
         (None, {"fields": ("year", "name", "programme", "stage")}),
@@ -39,6 +45,21 @@ class CycleAdmin(admin.ModelAdmin[Cycle]):
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: Cycle, form: Any, change: bool) -> None:
+        old = {}
+        if change:
+            before = Cycle.objects.get(pk=obj.pk)
+            old = {name: str(getattr(before, name)) for name in form.changed_data}
+        super().save_model(request, obj, form, change)
+        record_event(
+            "cycle.changed" if change else "cycle.created",
+            actor=request.user,
+            object_type="cycle",
+            object_id=obj.year,
+            old=old or None,
+            new={name: str(getattr(obj, name)) for name in form.changed_data},
+        )
 
 
 @admin.register(Participation)

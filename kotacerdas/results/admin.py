@@ -6,15 +6,29 @@ from django.http import HttpRequest
 from kotacerdas.results.models import HistoricalFinal, PublishedScore, RegionResult, ResultSet
 
 
+class ReadOnlyInputsAdmin(admin.ModelAdmin[Any]):
+    """Published scores and previous finals enter through the imports, which check them, recompute and
+    audit; the admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(PublishedScore)
-class PublishedScoreAdmin(admin.ModelAdmin[PublishedScore]):
+class PublishedScoreAdmin(ReadOnlyInputsAdmin):
     list_display = ("participation", "dimension", "score")
     list_filter = ("participation__cycle", "dimension__code")
     search_fields = ("participation__region__name",)
 
 
 @admin.register(HistoricalFinal)
-class HistoricalFinalAdmin(admin.ModelAdmin[HistoricalFinal]):
+class HistoricalFinalAdmin(ReadOnlyInputsAdmin):
     list_display = ("region", "year", "final", "provenance", "source")
     list_filter = ("year", "provenance")
     search_fields = ("region__name",)
