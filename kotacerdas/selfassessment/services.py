@@ -73,7 +73,9 @@ def save_answer(
     with transaction.atomic():
         answer = _locked_answer(participation, question)
         if answer.last_save_id == save_id:
-            return SaveOutcome(SaveStatus.REPLAYED, answer)
+            # The same id again: an identical replay is acknowledged, different content under it is not.
+            same = (answer.level, answer.justification) == (level, justification)
+            return SaveOutcome(SaveStatus.REPLAYED if same else SaveStatus.CONFLICT, answer)
         if (answer.level, answer.justification) == (level, justification) and answer.version > 0:
             return SaveOutcome(SaveStatus.UNCHANGED, answer)  # nothing to write, whatever the base version
         if answer.version != base_version:

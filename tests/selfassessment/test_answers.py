@@ -211,3 +211,13 @@ def test_saving_the_same_content_again_writes_nothing(operator_a, badung) -> Non
     assert (
         AuditEvent.objects.filter(action="answer.saved", region_code="51.03", question_number=1).count() == 1
     )
+
+
+def test_a_save_id_replayed_with_other_content_is_refused(client: Client, operator_a, badung) -> None:
+    client.force_login(operator_a)
+    save_id = str(uuid.uuid4())
+    _post(client, badung, 1, save_id=save_id, base_version=0, level=3, justification="asli")
+    tampered = _post(client, badung, 1, save_id=save_id, base_version=0, level=1, justification="lain")
+    assert tampered.status_code == 409
+    answer = Answer.objects.get(participation=badung, question__number=1)
+    assert (answer.level, answer.justification, answer.version) == (3, "asli", 1)
