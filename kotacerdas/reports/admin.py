@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.reports import services
 from kotacerdas.reports.builder import ReportContentMissing
@@ -38,7 +39,7 @@ class ReportContentAdmin(admin.ModelAdmin[ReportContent]):
 
 
 @admin.register(ReportVersion)
-class ReportVersionAdmin(admin.ModelAdmin[ReportVersion]):
+class ReportVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ReportVersion]):
     """Issued documents are immutable: the admin lists and shows them, and offers the signed file."""
 
     list_display = ["code", "cycle", "region", "kind", "version", "created_at", "pages", "download"]
@@ -55,18 +56,9 @@ class ReportVersionAdmin(admin.ModelAdmin[ReportVersion]):
     def download(self, obj: ReportVersion) -> str:
         return format_html('<a href="{}">PDF</a>', reverse("reports:download", args=[obj.code]))
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ReportBatch)
-class ReportBatchAdmin(admin.ModelAdmin[ReportBatch]):
+class ReportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ReportBatch]):
     """Every region's report in one go: the button queues one background task per region."""
 
     change_list_template = "admin/reports/reportbatch/change_list.html"
@@ -94,15 +86,6 @@ class ReportBatchAdmin(admin.ModelAdmin[ReportBatch]):
             p.total,
             failed,
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         start = self.admin_site.admin_view(require_POST(self.start_view))

@@ -1,50 +1,28 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
 from kotacerdas.results.models import HistoricalFinal, PublishedScore, RegionResult, ResultSet
 
 
-class ReadOnlyInputsAdmin(admin.ModelAdmin[Any]):
-    """Published scores and previous finals enter through the imports, which check them, recompute and
-    audit; the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    """Published scores and previous finals enter through the imports (which check them, recompute and
+    audit); results are written by the engine only (recompute, publish). The admin shows them."""
 
 
 @admin.register(PublishedScore)
-class PublishedScoreAdmin(ReadOnlyInputsAdmin):
+class PublishedScoreAdmin(ReadOnlyAdmin):
     list_display = ("participation", "dimension", "score")
     list_filter = ("participation__cycle", "dimension__code")
     search_fields = ("participation__region__name",)
 
 
 @admin.register(HistoricalFinal)
-class HistoricalFinalAdmin(ReadOnlyInputsAdmin):
+class HistoricalFinalAdmin(ReadOnlyAdmin):
     list_display = ("region", "year", "final", "provenance", "source")
     list_filter = ("year", "provenance")
     search_fields = ("region__name",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """Results are written by the engine only (recompute, publish): the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ResultSet)

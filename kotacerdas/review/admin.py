@@ -4,8 +4,8 @@ policy, its deadlines and the audit trail): scores, panels and findings are read
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
 from kotacerdas.review.models import (
     AgreedScore,
     Assessor,
@@ -17,15 +17,8 @@ from kotacerdas.review.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
+    pass
 
 
 @admin.register(Assessor)
@@ -34,18 +27,9 @@ class AssessorAdmin(admin.ModelAdmin[Assessor]):
     search_fields = ("name", "institution")
 
 
-class FindingInline(admin.TabularInline[Finding, Assignment]):
+class FindingInline(ReadOnlyAdminMixin, admin.TabularInline[Finding, Assignment]):
     model = Finding
     extra = 0
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Assignment)
