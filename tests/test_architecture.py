@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "kotacerdas"
 LAYERS = [
-    {"scoring"},
+    {"scoring", "core"},
     {"accounts", "audit", "regions"},
     {"cycles"},
     {"instrument"},

@@ -1,7 +1,5 @@
 """The admin site is for the ministry's admins only (not for operators or assessors, even with is_staff)."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.http import HttpRequest
@@ -18,17 +16,3 @@ class KotaCerdasAdminSite(admin.AdminSite):
 
 class AdminConfig(DjangoAdminConfig):
     default_site = "kotacerdas.accounts.admin_site.KotaCerdasAdminSite"
-
-
-class ReadOnlyAdminMixin:
-    """For model admins and inlines that only show data written elsewhere (by services that check the
-    policy, recompute and audit): no adding, changing or deleting through the admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

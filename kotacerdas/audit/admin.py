@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
 from kotacerdas.audit.models import AuditEvent
+from kotacerdas.core.admin import ReadOnlyAdminMixin
 
 
 @admin.register(AuditEvent)

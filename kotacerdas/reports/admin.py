@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
+from kotacerdas.core.admin import ReadOnlyAdminMixin
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.reports import services
 from kotacerdas.reports.builder import ReportContentMissing

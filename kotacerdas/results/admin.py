@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
+from kotacerdas.core.admin import ReadOnlyAdminMixin
 from kotacerdas.results.models import HistoricalFinal, PublishedScore, RegionResult, ResultSet
 
 

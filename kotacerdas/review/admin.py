@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
+from kotacerdas.core.admin import ReadOnlyAdminMixin
 from kotacerdas.review.models import (
     AgreedScore,
     Assessor,

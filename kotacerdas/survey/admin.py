@@ -3,7 +3,7 @@ services (reasons, audit events, quota counters); responses are never deleted.""
 
 from django.contrib import admin
 
-from kotacerdas.accounts.admin_site import ReadOnlyAdminMixin
+from kotacerdas.core.admin import ReadOnlyAdminMixin
 from kotacerdas.survey.models import SurveyAnswer, SurveyInvitation, SurveyLink, SurveyResponse
 
 
