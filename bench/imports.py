@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from kotacerdas.core.actors import CLI
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 ROWS = 100_000
@@ -101,11 +103,11 @@ def run_backend() -> dict[str, object]:
         rows = write_file(path, seed, regions, numbers)
         files.append(path)
         started = time.perf_counter()
-        summary = import_survey(path, cycle)
+        summary = import_survey(path, cycle, actor=CLI)
         timings.append(time.perf_counter() - started)
         assert summary.answers == rows and summary.created == summary.responses
     started = time.perf_counter()
-    again = import_survey(files[0], cycle)
+    again = import_survey(files[0], cycle, actor=CLI)
     repeat = time.perf_counter() - started
     assert again.created == 0
     return {"rows": rows, "median_s": statistics.median(timings), "runs_s": timings, "repeat_s": repeat}

@@ -32,6 +32,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from kotacerdas.core.actors import CLI
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 DATABASE = BENCH_DIR / "reports.sqlite3"
@@ -98,7 +100,7 @@ def complete_participants(say: object) -> int:
         )
         added += 1
     recompute_results(cycle)
-    publish_results(cycle, reason="bench: synthetic results for the participants without one")
+    publish_results(cycle, reason="bench: synthetic results for the participants without one", actor=CLI)
     return added
 
 
@@ -150,13 +152,13 @@ def measure(workers: int) -> None:
         cycle__year=2024, region__code=ONE_REGION
     )
     t = time.perf_counter()
-    first = services.generate_report(participation)
+    first = services.generate_report(participation, actor=CLI)
     cold = time.perf_counter() - t
     steps.clear()
     times, cpu = [], []
     for _ in range(RUNS_ONE):
         t, c = time.perf_counter(), time.process_time()
-        report = services.generate_report(participation)
+        report = services.generate_report(participation, actor=CLI)
         times.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
     one, one_cpu = statistics.median(times), statistics.median(cpu)

@@ -39,6 +39,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from kotacerdas.core.actors import CLI
+
 ROOT = Path(__file__).resolve().parent.parent
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 DATABASE = "kotacerdas_bench_survey"
@@ -215,7 +217,7 @@ def prepare(database_url: str) -> list[tuple[str, list[int]]]:
     for participation in (
         Participation.objects.filter(cycle__year=2024).exclude(track="").select_related("cycle", "region")
     ):
-        for link in services.ensure_links(participation):
+        for link in services.ensure_links(participation, actor=CLI):
             links.append((link_path(link), [q.number for q in services.survey_questions(link)]))
     return links
 

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Participation, Track
 from kotacerdas.cycles.services import load_cycle
 from kotacerdas.instrument.models import DimensionKind, Question
@@ -80,8 +81,8 @@ def generate(say: Callable[[str], None] = print, seed: int = SEED) -> Generated:
     rng = random.Random(seed)
     with transaction.atomic():
         load_registry_into_db()
-        cycle, _ = load_cycle(DEMO_DIR / "cycle.yaml")
-        instrument = load_instrument(cycle, INSTRUMENT).instrument
+        cycle, _ = load_cycle(DEMO_DIR / "cycle.yaml", actor=CLI)
+        instrument = load_instrument(cycle, INSTRUMENT, actor=CLI).instrument
         regions = list(Region.objects.order_by("code"))
         Participation.objects.bulk_create(
             Participation(

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from kotacerdas.accounts.models import Role, User
+from kotacerdas.core.actors import CLI
+from kotacerdas.core.cache import reset_all
 from kotacerdas.cycles.models import Cycle, Participation, Track
 from kotacerdas.instrument.services import load_instrument
 from kotacerdas.regions.services import resolve_region
@@ -30,6 +32,14 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Real hashing is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():  # type: ignore[no-untyped-def]
+    """No test sees another's per-process memos (kotacerdas.core.cache)."""
+    reset_all()
+    yield
+    reset_all()
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +93,7 @@ def _cycle_factory(tmp_path: Path) -> Callable[..., Cycle]:
         document["year"] = year
         path = tmp_path / f"instrument-{year}.yaml"
         path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-        load_instrument(cycle, path)
+        load_instrument(cycle, path, actor=CLI)
         for code in regions:
             Participation.objects.create(cycle=cycle, region=resolve_region(code), track=track)
         return cycle
@@ -159,10 +169,49 @@ def panel(badung: Participation, assessor_user: User) -> list[User]:
 
     second = make_assessor("asesor.dua@test.id", "Institut Uji")
     for user in (assessor_user, second):
-        assign_assessor(badung, ensure_assessor_profile(user))
+        assign_assessor(badung, ensure_assessor_profile(user), actor=CLI)
     return [assessor_user, second]
 
 
 @pytest.fixture
 def unassigned_assessor(db: None) -> User:
     return make_assessor("asesor.lain@test.id", "Universitas Lain")
+
+
+# --- the permission tables' cast (tests/permissions.py), on the 2024 demo programme --------------------
+
+
+@pytest.fixture
+def cast(
+    cycle_2024: Cycle,
+    operator_a: User,
+    operator_b: User,
+    assessor_user: User,
+    unassigned_assessor: User,
+    admin_user: User,
+) -> dict[str, User | None]:
+    """One user per role of ``tests.permissions.ROLES``: region A is Badung (51.03), region B Kota Bandung
+    (32.73); the assigned assessor is on Badung's 2024 panel, the other on no panel."""
+    from kotacerdas.review.services import assign_assessor, ensure_assessor_profile
+
+    badung_2024 = Participation.objects.get(cycle=cycle_2024, region__code="51.03")
+    assign_assessor(badung_2024, ensure_assessor_profile(assessor_user), actor=CLI)
+    return {
+        "anonymous": None,
+        "operator_a": operator_a,
+        "operator_b": operator_b,
+        "assessor_assigned": assessor_user,
+        "assessor_other": unassigned_assessor,
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def unpublished_scores(badung: Participation, operator_a: User, panel: list[User]) -> Participation:
+    """Badung in the open 2030 cycle with its self-assessment and one assessor's review submitted: the
+    cycle has live results and nothing published."""
+    from tests.workflow import score_all, submitted
+
+    submitted(operator_a, badung)
+    score_all(panel[0], badung, 4)
+    return badung

@@ -15,19 +15,19 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def fill_self_assessment(operator: Any, participation: Participation, level: int = 3) -> None:
     for question in assessed_questions(participation.cycle):
         save_answer(
-            operator,
             participation,
             question,
             level=level,
             justification=f"Bukti untuk {question.number}",
             save_id=uuid.uuid4(),
             base_version=0,
+            actor=operator,
         )
 
 
 def submitted(operator: Any, participation: Participation) -> Participation:
     fill_self_assessment(operator, participation)
-    submit_self_assessment(operator, participation)
+    submit_self_assessment(participation, actor=operator)
     participation.refresh_from_db()
     return participation
 
@@ -38,9 +38,9 @@ def score_all(
     assignment = participation.assignments.get(assessor__user=assessor)
     for question in assessed_questions(participation.cycle):
         value = score if isinstance(score, int) else score.get(question.number, 3)
-        record_score(assessor, assignment, question, value, "")
+        record_score(assignment, question, value, "", actor=assessor)
     if submit:
-        submit_review(assessor, assignment)
+        submit_review(assignment, actor=assessor)
     participation.refresh_from_db()
     assignment.refresh_from_db()
     return assignment

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.audit.services import record_event
+from kotacerdas.core.actors import SystemActor
 
 
 class AccountError(ValueError):
@@ -45,7 +46,7 @@ def create_user(
     region: Any = None,
     institution: str = "",
     name: str = "",
-    actor: Any = None,
+    actor: User | SystemActor,
 ) -> UserChange:
     """Create the user or bring it to the given state; with the same arguments twice, nothing changes."""
     _check_role(role, region)
@@ -109,7 +110,7 @@ def invite_user(
     region: Any = None,
     institution: str = "",
     name: str = "",
-    actor: Any = None,
+    actor: User | SystemActor,
 ) -> str:
     """Create the account without a usable password and e-mail a one-time link to choose one."""
     change = create_user(

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kotacerdas.accounts.models import Role
+
 
 class Track(models.TextChoices):
     """The programme's tracks; each has its own dimension weights in the cycle's instrument."""
@@ -77,7 +79,8 @@ class Cycle(models.Model):
 
 
 class Stage(models.TextChoices):
-    """Where a region's evaluation stands; moved forward only by the services that do the work."""
+    """Where a region's evaluation stands; moved only by ``cycles.stages.move_stage`` (its table of
+    transitions says which moves exist)."""
 
     NOT_STARTED = "not_started", _("Belum mulai")
     DRAFT = "draft", _("Draf")
@@ -88,7 +91,10 @@ class Stage(models.TextChoices):
     FINAL = "final", _("Final")
 
 
-class SelfAssessmentStatus(models.TextChoices):
+class FillingRecord(models.TextChoices):
+    """Whether the region is recorded as having filled the self-assessment (and so been evaluated): set when
+    its self-assessment is submitted, or from a published results row; ``unknown`` otherwise."""
+
     FILLED = "filled", _("Mengisi")
     NOT_FILLED = "not_filled", _("Tidak mengisi")
     UNKNOWN = "unknown", _("Tidak diketahui")
@@ -103,10 +109,13 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
             return self.none()
         if user.is_admin:
             return self
-        if user.role == "operator" and user.region_id:
+        if user.role == Role.OPERATOR and user.region_id:
             return self.filter(region_id=user.region_id)
-        if user.role == "assessor":
-            return self.filter(assignments__assessor__user=user).distinct()
+        if user.role == Role.ASSESSOR:
+            # Panels belong to the review app, above this layer: it answers through the policy's directory.
+            from kotacerdas.cycles.policy import panels
+
+            return self.filter(pk__in=panels().participations_of(user).values("pk"))
         return self.none()
 
 
@@ -117,7 +126,7 @@ class Participation(models.Model):
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="participations")
     track = models.CharField(max_length=16, choices=Track.choices, blank=True)
     self_assessment = models.CharField(
-        max_length=16, choices=SelfAssessmentStatus.choices, default=SelfAssessmentStatus.UNKNOWN
+        max_length=16, choices=FillingRecord.choices, default=FillingRecord.UNKNOWN
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NOT_STARTED)
     addressee_no = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -8,8 +8,10 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
-from kotacerdas.cycles.models import Cycle, Participation
+from kotacerdas.core.actors import SystemActor
+from kotacerdas.cycles.models import Cycle, FillingRecord, Participation, Track
 from kotacerdas.regions.naming import RegionNameError
 from kotacerdas.regions.services import RegionResolver
 
@@ -36,7 +38,7 @@ def _as_date(value: Any) -> date | None:
 
 
 @transaction.atomic
-def load_cycle(path: Path, *, actor: object = None) -> tuple[Cycle, bool]:
+def load_cycle(path: Path, *, actor: User | SystemActor) -> tuple[Cycle, bool]:
     """Create or update a cycle from its YAML description (see data/demo/2024/cycle.yaml)."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     letter = document.get("letter") or {}
@@ -82,7 +84,7 @@ class AddresseeError(Exception):
 
 
 @transaction.atomic
-def load_participants(cycle: Cycle, path: Path) -> int:
+def load_participants(cycle: Cycle, path: Path, *, actor: User | SystemActor) -> int:
     """Register the letter's addressees (``no,addressee``) as the cycle's participants; returns how many
     were new. Every addressee must name exactly one region, and no region twice."""
     resolver = RegionResolver()
@@ -117,4 +119,33 @@ def load_participants(cycle: Cycle, path: Path) -> int:
             participation.addressee_no, participation.addressee = number, addressee
             participation.save(update_fields=["addressee_no", "addressee"])
     Participation.objects.bulk_create(new)
+    if new:
+        record_event(
+            "participants.added",
+            actor=actor,
+            object_type="cycle",
+            object_id=cycle.year,
+            new={"file": path.name, "added": len(new)},
+        )
     return len(new)
+
+
+def record_evaluated(participation: Participation, track: Track, *, actor: User | SystemActor) -> bool:
+    """Record that the region was evaluated on ``track`` (it filled the self-assessment), as a published
+    results row states. Returns whether the track changed; a change is audited."""
+    old_track = participation.track
+    if (old_track, participation.self_assessment) == (track, FillingRecord.FILLED):
+        return False
+    participation.track, participation.self_assessment = track, FillingRecord.FILLED
+    participation.save(update_fields=["track", "self_assessment"])
+    if old_track != track:
+        record_event(
+            "participation.track_set",
+            actor=actor,
+            object_type="participation",
+            object_id=participation.pk,
+            old={"track": old_track},
+            new={"track": track},
+            participation=participation,
+        )
+    return old_track != track

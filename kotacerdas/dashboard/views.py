@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kotacerdas.core.exporters import Rendered, render_csv, render_xlsx
 from kotacerdas.cycles.models import Cycle, Track
 from kotacerdas.regions.models import Province
 from kotacerdas.results.detail import region_detail
@@ -12,8 +13,8 @@ from kotacerdas.results.table import (
     DIMENSION_COLUMNS,
     build_table,
     current_result_set,
-    render_csv,
-    render_xlsx,
+    results_table,
+    results_workbook,
 )
 
 SORTABLE = {"rank", "region", "track", "final", "improvement", *DIMENSION_COLUMNS}
@@ -74,21 +75,21 @@ def national_table(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def national_table_csv(request: HttpRequest, year: int) -> HttpResponse:
-    cycle, result_set = _result_set(request, year)
-    response = HttpResponse(render_csv(build_table(result_set)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="hasil-{cycle.year}-r{result_set.revision}.csv"'
+def _download(rendered: Rendered) -> HttpResponse:
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
     return response
+
+
+def national_table_csv(request: HttpRequest, year: int) -> HttpResponse:
+    _cycle, result_set = _result_set(request, year)
+    return _download(render_csv(results_table(result_set)))
 
 
 def national_table_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     cycle, result_set = _result_set(request, year)
-    content = render_xlsx(build_table(result_set), title=_("Hasil evaluasi %(year)s") % {"year": cycle.year})
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="hasil-{cycle.year}-r{result_set.revision}.xlsx"'
-    return response
+    title = _("Hasil evaluasi %(year)s") % {"year": cycle.year}
+    return _download(render_xlsx(results_workbook(result_set, title=title)))
 
 
 def region_result(request: HttpRequest, year: int, code: str) -> HttpResponse:

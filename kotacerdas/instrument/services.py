@@ -8,8 +8,11 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 
+from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
+from kotacerdas.core.actors import SystemActor
 from kotacerdas.cycles.models import Cycle, Track
 from kotacerdas.instrument.models import (
     Dimension,
@@ -164,7 +167,7 @@ def validate_instrument(document: dict[str, Any]) -> list[str]:
 
 
 @transaction.atomic
-def load_instrument(cycle: Cycle, path: Path, *, actor: object = None) -> InstrumentSummary:
+def load_instrument(cycle: Cycle, path: Path, *, actor: User | SystemActor) -> InstrumentSummary:
     """Load ``path`` as ``cycle``'s instrument; loading the same file again changes nothing.
 
     Refused when the file is invalid, when its year is not the cycle's, and when a different instrument is
@@ -189,15 +192,15 @@ def load_instrument(cycle: Cycle, path: Path, *, actor: object = None) -> Instru
                     "has opened, so its questions can no longer change"
                 ],
             )
-        if (
-            existing.questions.filter(assessor_scores__isnull=False).exists()
-            or existing.questions.filter(survey_answers__isnull=False).exists()
-            or existing.questions.filter(agreed_scores__isnull=False).exists()
-        ):
+        # Every score, answer and reply protects its question (on_delete=PROTECT): the database, not a list
+        # of other apps' relations kept here, decides whether the instrument is still unused.
+        try:
+            with transaction.atomic():
+                existing.delete()
+        except (ProtectedError, RestrictedError):
             raise InstrumentError(
                 path, ["the current instrument already has scores or answers; it cannot be replaced"]
-            )
-        existing.delete()
+            ) from None
 
     instrument = Instrument.objects.create(
         cycle=cycle,

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from kotacerdas.accounts.models import User
 from kotacerdas.core.admin import ReadOnlyAdminMixin
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.reports import services
@@ -113,6 +114,7 @@ class ReportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ReportBatch]):
             try:
                 load_signer()
                 services.cycle_part(cycle, current_result_set(cycle))
+                assert isinstance(request.user, User)  # the admin site admits only signed-in admins
                 batch, resumed = services.start_report_batch(cycle, actor=request.user)
             except (SignerNotConfigured, ReportContentMissing) as exc:
                 messages.error(request, str(exc))

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kotacerdas.cycles.models import Cycle, Participation, SelfAssessmentStatus, Track
+from kotacerdas.cycles.models import Cycle, FillingRecord, Participation, Track
 from kotacerdas.instrument.models import Dimension
 from kotacerdas.instrument.services import track_weights
 from kotacerdas.reports import charts, formats
@@ -127,11 +127,11 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
 def _facts(cycle: Cycle, participations: list[Participation]) -> dict[str, int]:
     """The letter's counts: as the cycle states them, else counted from its participants."""
     stated = cycle.facts or {}
-    filled = sum(p.self_assessment == SelfAssessmentStatus.FILLED for p in participations)
+    filled = sum(p.self_assessment == FillingRecord.FILLED for p in participations)
     counted = {
         "participants": len(participations),
         "filled_self_assessment": filled,
-        "did_not_fill": sum(p.self_assessment == SelfAssessmentStatus.NOT_FILLED for p in participations),
+        "did_not_fill": sum(p.self_assessment == FillingRecord.NOT_FILLED for p in participations),
         "regular_regions": sum(p.track == Track.REGULER for p in participations),
         "priority_area_regions": sum(p.track == Track.KPPN_IKN for p in participations),
     }

@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,7 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
+from kotacerdas.core.actors import WORKER, SystemActor
+from kotacerdas.core.cache import ProcessCache
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.reports import builder, formats, render, signing
 from kotacerdas.reports.models import (
@@ -57,9 +59,9 @@ def verify_url(code: str) -> str:
 
 
 # The part shared by all documents of one result set (letter, addressees, national table, prose), kept per
-# process: a batch builds it once, not once per region. The key changes when the prose is edited.
-_parts: dict[tuple[int, int, str], builder.CyclePart] = {}
-_parts_lock = threading.Lock()
+# process: a batch builds it once, not once per region. Its key carries the result set's computation time and
+# the prose's edit time, so an edit or a recompute makes a new key; one cycle at a time keeps memory flat.
+PARTS: ProcessCache[builder.CyclePart] = ProcessCache("reports.cycle_part", maxsize=1)
 
 
 def cycle_part(cycle: Cycle, result_set: ResultSet) -> builder.CyclePart:
@@ -67,14 +69,7 @@ def cycle_part(cycle: Cycle, result_set: ResultSet) -> builder.CyclePart:
     stamp = content.updated_at.isoformat() if content is not None else ""
     computed = result_set.computed_at.isoformat() if result_set.computed_at else ""
     key = (result_set.pk, cycle.pk, f"{stamp}|{computed}")
-    with _parts_lock:
-        part = _parts.get(key)
-    if part is None:
-        part = builder.build_cycle_part(cycle, result_set)
-        with _parts_lock:
-            _parts.clear()  # one cycle at a time is what batches need; keeps memory flat
-            _parts[key] = part
-    return part
+    return PARTS.get_or_set(key, lambda: builder.build_cycle_part(cycle, result_set))
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,7 @@ class _Subject:
 def generate_report(
     participation: Participation,
     *,
-    actor: Any = None,
+    actor: User | SystemActor,
     result_set: ResultSet | None = None,
     batch: ReportBatch | None = None,
 ) -> ReportVersion:
@@ -118,7 +113,7 @@ def generate_report(
     return _issue(subject, {"cycle": part.data, "region": region_data}, actor=actor, batch=batch)
 
 
-def generate_letter(cycle: Cycle, *, actor: Any = None) -> ReportVersion:
+def generate_letter(cycle: Cycle, *, actor: User | SystemActor) -> ReportVersion:
     """Render, sign and store a new version of the cycle's results letter (with Lampiran I and II)."""
     result_set = current_result_set(cycle)
     part = cycle_part(cycle, result_set)
@@ -138,7 +133,7 @@ def _next_version(subject: _Subject) -> int:
 
 
 def _issue(
-    subject: _Subject, data: dict[str, Any], *, actor: Any, batch: ReportBatch | None = None
+    subject: _Subject, data: dict[str, Any], *, actor: User | SystemActor, batch: ReportBatch | None = None
 ) -> ReportVersion:
     signer = signing.load_signer()  # fails early, before any rendering, when no signer is configured
     # The version number is printed in the document; when another process issued the same number first
@@ -200,7 +195,7 @@ def _store(
     code: str,
     pages: int,
     signer: signing.LoadedSigner,
-    actor: Any,
+    actor: User | SystemActor,
     batch: ReportBatch | None,
 ) -> ReportVersion:
     digest = hashlib.sha256(signed).hexdigest()
@@ -221,13 +216,12 @@ def _store(
                 pages=pages,
                 signer_subject=signer.subject,
                 signer_fingerprint=signer.fingerprint,
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=_user(actor),
                 batch=batch,
             )
             record_event(
                 "report.issued",
                 actor=actor,
-                actor_label="" if actor is not None else "cli",
                 object_type="report",
                 object_id=code,
                 new={
@@ -361,7 +355,7 @@ def open_batch(cycle: Cycle) -> ReportBatch | None:
 
 
 def start_report_batch(
-    cycle: Cycle, *, actor: Any = None, resume: bool = True, enqueue: bool = True
+    cycle: Cycle, *, actor: User | SystemActor, resume: bool = True, enqueue: bool = True
 ) -> tuple[ReportBatch, bool]:
     """Resume the cycle's unfinished batch (``resume``) or start a new one; enqueue what is left to do.
 
@@ -387,7 +381,6 @@ def start_report_batch(
             record_event(
                 "report.batch_started",
                 actor=actor,
-                actor_label="" if actor is not None else "cli",
                 object_type="report_batch",
                 object_id=batch.pk,
                 new={"year": cycle.year, "revision": result_set.revision, "regions": len(participations)},
@@ -413,8 +406,8 @@ def pending_items(batch: ReportBatch) -> list[int]:
     return list(todo.order_by("participation__region__code").values_list("pk", flat=True))
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
+def _user(actor: User | SystemActor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def run_batch_item(item_id: int) -> str:
@@ -435,7 +428,9 @@ def run_batch_item(item_id: int) -> str:
     participation = item.participation
     participation.cycle = item.batch.cycle
     try:
-        report = generate_report(participation, result_set=item.batch.result_set, batch=item.batch)
+        report = generate_report(
+            participation, result_set=item.batch.result_set, batch=item.batch, actor=WORKER
+        )
     except Exception as exc:
         ReportBatchItem.objects.filter(pk=item_id).update(
             status=ItemStatus.FAILED, error=f"{type(exc).__name__}: {exc}"

@@ -1,22 +1,18 @@
 """The national results as a workbook: a summary sheet, one sheet per dimension with question-level scores
 where the platform holds them, the questions, and a sheet that says what the numbers are.
 
-Builder (``build_workbook``) and renderer (``render_workbook``) are separate, as for the PDF documents. The
-summary extends the national table of ``kotacerdas.results.table`` (same rows, same rounding).
+``build_workbook`` makes the sheets as data (a ``core.exporters.Workbook``); the shared XLSX renderer formats
+them (``render_workbook``), as for the PDF documents. The summary extends the national table of
+``kotacerdas.results.table`` (same rows, same rounding).
 """
 
-import io
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from kotacerdas.core.exporters import Column, Table, Workbook, render_xlsx
 from kotacerdas.instrument.models import Dimension, Question
 from kotacerdas.reports import formats
 from kotacerdas.results.models import RegionResult, ResultSet
@@ -29,26 +25,18 @@ SOURCE_LABELS = {
     "agreed": "nilai pertanyaan yang disepakati",
     "missing": "tanpa nilai (dihitung 0)",
 }
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 SCORE_FORMAT = "0.00"
+HEADER_HEIGHT = 30
 
 
-@dataclass(frozen=True)
-class Sheet:
-    title: str
-    header: list[str]
-    rows: list[list[Any]]
-    widths: list[int]
-    number_formats: dict[int, str]  # 1-based column → number format
-    header_notes: dict[int, str]
-    frozen: str = "A2"
+def _sheet(title: str, columns: list[Column], rows: Sequence[Sequence[Any]], frozen: str = "A2") -> Table:
+    return Table(
+        name=title, title=title[:31], columns=columns, rows=rows, frozen=frozen, header_height=HEADER_HEIGHT
+    )
 
 
-@dataclass(frozen=True)
-class WorkbookData:
-    title: str
-    sheets: list[Sheet]
+def _score(key: str, label: str, width: float, note: str = "") -> Column:
+    return Column(key, label, width=width, number_format=SCORE_FORMAT, note=note)
 
 
 def _num(value: str | Decimal | None) -> float | None:
@@ -56,7 +44,8 @@ def _num(value: str | Decimal | None) -> float | None:
     return None if value is None else float(Decimal(value))
 
 
-def build_workbook(result_set: ResultSet) -> WorkbookData:
+def build_workbook(result_set: ResultSet) -> Workbook:
+    """The workbook's sheets, as data; ``render_workbook`` (or any ``core.exporters`` renderer) formats it."""
     cycle = result_set.cycle
     instrument = cycle.instrument
     dimensions = list(Dimension.objects.filter(instrument=instrument).order_by("order"))
@@ -71,20 +60,20 @@ def build_workbook(result_set: ResultSet) -> WorkbookData:
         for r in RegionResult.objects.filter(result_set=result_set).select_related("participation__region")
     }
     year = cycle.year
-    summary = Sheet(
-        title="Ringkasan",
-        header=[
-            "Peringkat",
-            "Kode",
-            "Kabupaten/Kota",
-            "Provinsi",
-            "Jalur",
-            *[d.name for d in dimensions],
-            "Nilai Final",
-            "Tingkat Improvement",
-            f"Nilai Final {year - 1}",
+    summary = _sheet(
+        "Ringkasan",
+        [
+            Column("rank", "Peringkat", width=10),
+            Column("region_code", "Kode", width=8),
+            Column("region", "Kabupaten/Kota", width=28),
+            Column("province", "Provinsi", width=26),
+            Column("track", "Jalur", width=10),
+            *[_score(d.code, d.name, 12) for d in dimensions],
+            _score("final", "Nilai Final", 11),
+            _score("improvement", "Tingkat Improvement", 13),
+            _score("previous_final", f"Nilai Final {year - 1}", 13),
         ],
-        rows=[
+        [
             [
                 row.rank,
                 row.region_code,
@@ -98,9 +87,6 @@ def build_workbook(result_set: ResultSet) -> WorkbookData:
             ]
             for row in table
         ],
-        widths=[10, 8, 28, 26, 10, *[12] * len(dimensions), 11, 13, 13],
-        number_formats=dict.fromkeys(range(6, 9 + len(dimensions)), SCORE_FORMAT),
-        header_notes={},
         frozen="D2",
     )
     sheets = [summary]
@@ -132,33 +118,32 @@ def build_workbook(result_set: ResultSet) -> WorkbookData:
                 ]
             )
         sheets.append(
-            Sheet(
-                title=d.name[:31],
-                header=[
-                    "Kode",
-                    "Kabupaten/Kota",
-                    "Jalur",
-                    "Bobot",
-                    "Nilai",
-                    "Sumber",
-                    *[f"P{q.number}" for q in qs],
+            _sheet(
+                d.name,
+                [
+                    Column("region_code", "Kode", width=8),
+                    Column("region", "Kabupaten/Kota", width=28),
+                    Column("track", "Jalur", width=10),
+                    Column("weight", "Bobot", width=8, number_format="0%"),
+                    _score("score", "Nilai", 8),
+                    Column("source", "Sumber", width=30),
+                    *[_score(f"q{q.number}", f"P{q.number}", 7, note=f"{q.number}. {q.text}") for q in qs],
                 ],
-                rows=rows,
-                widths=[8, 28, 10, 8, 8, 30, *[7] * len(qs)],
-                number_formats={4: "0%", 5: SCORE_FORMAT}
-                | dict.fromkeys(range(7, 7 + len(qs)), SCORE_FORMAT),
-                header_notes={7 + i: f"{q.number}. {q.text}" for i, q in enumerate(qs)},
+                rows,
                 frozen="C2",
             )
         )
     sheets.append(
-        Sheet(
-            title="Pertanyaan",
-            header=["No", "Dimensi", "Indikator", "Sub Indikator", "Pertanyaan"],
-            rows=[[q.number, q.dimension.name, q.indicator.name, q.sub_indicator, q.text] for q in questions],
-            widths=[6, 14, 28, 40, 90],
-            number_formats={},
-            header_notes={},
+        _sheet(
+            "Pertanyaan",
+            [
+                Column("number", "No", width=6),
+                Column("dimension", "Dimensi", width=14),
+                Column("indicator", "Indikator", width=28),
+                Column("sub_indicator", "Sub Indikator", width=40),
+                Column("text", "Pertanyaan", width=90),
+            ],
+            [[q.number, q.dimension.name, q.indicator.name, q.sub_indicator, q.text] for q in questions],
         )
     )
     published = (
@@ -167,10 +152,10 @@ def build_workbook(result_set: ResultSet) -> WorkbookData:
         else "—"
     )
     sheets.append(
-        Sheet(
-            title="Keterangan",
-            header=["Butir", "Keterangan"],
-            rows=[
+        _sheet(
+            "Keterangan",
+            [Column("item", "Butir", width=28), Column("note", "Keterangan", width=100)],
+            [
                 ["Program", cycle.programme],
                 ["Tahun", year],
                 ["Tahap", cycle.stage],
@@ -187,44 +172,12 @@ def build_workbook(result_set: ResultSet) -> WorkbookData:
                 ["P1, P2, …", "Nilai per pertanyaan, bila tercatat di platform; kosong bila tidak tersedia."],
                 *[[f"Sumber “{key}”", label] for key, label in SOURCE_LABELS.items()],
             ],
-            widths=[28, 100],
-            number_formats={},
-            header_notes={},
         )
     )
     title = f"Hasil Evaluasi {cycle.programme} {cycle.stage} Tahun {year} (revisi {result_set.revision})"
-    return WorkbookData(title=title, sheets=sheets)
+    return Workbook(name=f"hasil-evaluasi-{year}", title=title, sheets=sheets, creator="Kota Cerdas")
 
 
-def render_workbook(data: WorkbookData) -> bytes:
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    for sheet in data.sheets:
-        _write_sheet(workbook.create_sheet(sheet.title), sheet)
-    workbook.properties.title = data.title
-    workbook.properties.creator = "Kota Cerdas"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
-    ws.append(sheet.header)
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for column, note in sheet.header_notes.items():
-        ws.cell(row=1, column=column).comment = Comment(note, "Kota Cerdas", width=320, height=120)
-    for row in sheet.rows:
-        ws.append(row)
-    for index, number_format in sheet.number_formats.items():
-        for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-            cell.number_format = number_format
-    for column, width in enumerate(sheet.widths, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    ws.row_dimensions[1].height = 30
-    ws.freeze_panes = sheet.frozen
-    ws.auto_filter.ref = ws.dimensions
+def render_workbook(data: Workbook) -> bytes:
+    """The workbook's XLSX bytes (the shared renderer; its file name is ``hasil-evaluasi-<year>.xlsx``)."""
+    return render_xlsx(data).content

@@ -10,14 +10,16 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from kotacerdas.accounts.models import Role, User
+from kotacerdas.accounts.services import create_user
+from kotacerdas.core.actors import DEMO
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.cycles.services import load_cycle, load_participants
 from kotacerdas.instrument.services import load_instrument
 from kotacerdas.regions.services import load_registry_into_db, resolve_region
 from kotacerdas.results.imports import import_question_scores, import_results
 from kotacerdas.results.services import latest_published, publish_results, recompute_results
-from kotacerdas.review.models import Assessor, FindingKind
-from kotacerdas.review.services import assign_assessor, record_findings
+from kotacerdas.review.models import FindingKind
+from kotacerdas.review.services import imported_assessor, store_imported_findings
 
 DEMO_DIR = settings.DATA_DIR / "demo" / "2024"
 INSTRUMENT = settings.DATA_DIR / "instrument" / "2024.yaml"
@@ -35,21 +37,21 @@ DEMO_ACCOUNTS = [
 def load_demo(say: Callable[[str], None] = print) -> None:
     provinces, regions = load_registry_into_db()
     say(f"Region registry: {provinces} provinces and {regions} regencies/cities added.")
-    cycle, created = load_cycle(DEMO_DIR / "cycle.yaml")
+    cycle, created = load_cycle(DEMO_DIR / "cycle.yaml", actor=DEMO)
     say(f"Cycle {cycle.year}: {'created' if created else 'already present'}.")
-    instrument = load_instrument(cycle, INSTRUMENT)
+    instrument = load_instrument(cycle, INSTRUMENT, actor=DEMO)
     say(
         f"Instrument {instrument.instrument.version}: {'loaded' if instrument.created else 'unchanged'} "
         f"({instrument.instrument.questions.count()} questions)."
     )
-    added = load_participants(cycle, DEMO_DIR / "addressees.csv")
+    added = load_participants(cycle, DEMO_DIR / "addressees.csv", actor=DEMO)
     say(f"Participants: {cycle.participations.count()} ({added} added).")
-    summary = import_results(DEMO_DIR / "national_results.csv", cycle)
+    summary = import_results(DEMO_DIR / "national_results.csv", cycle, actor=DEMO)
     say(
         f"Published results: {summary.regions} regions, {summary.scores_changed} scores changed, "
         f"{summary.previous_finals_derived} previous-year finals derived."
     )
-    scores = import_question_scores(DEMO_DIR / "badung_question_scores.csv", cycle)
+    scores = import_question_scores(DEMO_DIR / "badung_question_scores.csv", cycle, actor=DEMO)
     say(f"Badung question scores: {scores.created} added, {scores.changed} changed.")
     _load_findings(cycle, DEMO_DIR / "badung_findings.yaml")
     if latest_published(cycle) is None:
@@ -57,7 +59,9 @@ def load_demo(say: Callable[[str], None] = print) -> None:
         with translation.override("id"):
             letter_date = date_format(cycle.letter_date, "j F Y") if cycle.letter_date else ""
         published = publish_results(
-            cycle, reason=f"Hasil resmi menurut surat {cycle.letter_number} tanggal {letter_date}"
+            cycle,
+            reason=f"Hasil resmi menurut surat {cycle.letter_number} tanggal {letter_date}",
+            actor=DEMO,
         )
         say(f"Results published as revision {published.revision}.")
     _create_accounts()
@@ -68,23 +72,27 @@ def _load_findings(cycle: Cycle, path: Path) -> None:
     region = resolve_region(document["region"])
     participation = region.participations.get(cycle=cycle)
     for entry in document["assessors"]:
-        assessor, _ = Assessor.objects.get_or_create(name=entry["label"], institution=entry["institution"])
-        assignment, _ = assign_assessor(participation, assessor)
-        record_findings(assignment, FindingKind.STRENGTH, entry.get("strengths") or [])
-        record_findings(assignment, FindingKind.WEAKNESS, entry.get("weaknesses") or [])
-        record_findings(assignment, FindingKind.RECOMMENDATION, entry.get("recommendations") or [])
+        store_imported_findings(
+            participation,
+            imported_assessor(entry["label"], entry["institution"]),
+            {
+                FindingKind.STRENGTH: entry.get("strengths") or [],
+                FindingKind.WEAKNESS: entry.get("weaknesses") or [],
+                FindingKind.RECOMMENDATION: entry.get("recommendations") or [],
+            },
+            actor=DEMO,
+        )
 
 
 def _create_accounts() -> None:
     for email, role, region_code, institution in DEMO_ACCOUNTS:
         if User.objects.filter(email=email).exists():
             continue
-        User.objects.create_user(
-            email=email,
+        create_user(
+            email,
+            role,
             password=DEMO_PASSWORD,
-            role=role,
             region=resolve_region(region_code) if region_code else None,
             institution=institution,
-            is_staff=role == Role.ADMIN,
-            is_superuser=role == Role.ADMIN,
+            actor=DEMO,
         )

@@ -10,17 +10,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
-from kotacerdas.cycles.models import Cycle, Participation, Stage
-from kotacerdas.instrument.models import Instrument, Question
+from kotacerdas.core.actors import SystemActor
+from kotacerdas.core.bulk import update_rows
+from kotacerdas.cycles.models import Cycle, Participation, Stage, Track
+from kotacerdas.cycles.policy import Action, require
+from kotacerdas.cycles.services import record_evaluated
+from kotacerdas.cycles.stages import move_stages
+from kotacerdas.instrument.models import Dimension, Instrument, Question
 from kotacerdas.instrument.services import track_weights
 from kotacerdas.results.models import (
     HistoricalFinal,
+    Provenance,
     PublishedScore,
     RegionResult,
     ResultSet,
@@ -46,11 +52,18 @@ class RecomputeReport:
     skipped_without_track: list[str] = field(default_factory=list)
 
 
-def live_result_set(cycle: Cycle) -> ResultSet:
+def ensure_live_result_set(cycle: Cycle) -> ResultSet:
+    """The cycle's live result set, created when missing. Called when a cycle is created (the results
+    app's ``post_save`` handler) and by the writers; readers use :func:`live_result_set`."""
     result_set, _ = ResultSet.objects.get_or_create(
         cycle=cycle, status=ResultSetStatus.LIVE, defaults={"revision": 0}
     )
     return result_set
+
+
+def live_result_set(cycle: Cycle) -> ResultSet:
+    """The cycle's live result set (revision 0). A read: every cycle has one from its creation on."""
+    return ResultSet.objects.get(cycle=cycle, status=ResultSetStatus.LIVE)
 
 
 def previous_finals(cycle: Cycle) -> dict[int, Decimal]:
@@ -174,7 +187,7 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     instrument = Instrument.objects.filter(cycle=cycle).first()
     if instrument is None:
         return report
-    result_set = ResultSet.objects.select_for_update().filter(pk=live_result_set(cycle).pk).get()
+    result_set = ResultSet.objects.select_for_update().get(pk=ensure_live_result_set(cycle).pk)
     query = Participation.objects.filter(cycle=cycle).select_related("region")
     if regions is not None:
         query = query.filter(region_id__in=list(regions))
@@ -215,8 +228,10 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     if stale:
         RegionResult.objects.filter(result_set=result_set, participation_id__in=stale).delete()
     RegionResult.objects.bulk_create(to_create)
-    _update_rows(
-        to_update, ["track", "final", "improvement", "previous_final", "dimensions", "missing_questions"]
+    update_rows(
+        RegionResult,
+        ["track", "final", "improvement", "previous_final", "dimensions", "missing_questions"],
+        to_update,
     )
     _rerank(result_set)
     result_set.computed_at = timezone.now()
@@ -230,35 +245,19 @@ def _rerank(result_set: ResultSet) -> None:
         RegionResult.objects.filter(result_set=result_set).order_by().values_list("id", "final", "rank")
     )
     ranks = rank({pk: final for pk, final, _ in rows})
-    _update_rows([RegionResult(pk=pk, rank=ranks[pk]) for pk, _, old in rows if old != ranks[pk]], ["rank"])
-
-
-def _update_rows(rows: list[RegionResult], fields: list[str]) -> None:
-    """Write ``fields`` of ``rows``, as ``bulk_update`` would, with one parameterised UPDATE per row.
-
-    ``bulk_update`` builds one CASE expression per field over all the rows; for a national recompute that
-    costs more, in Python and in the database, than computing the results.
-    """
-    if not rows:
-        return
-    meta = RegionResult._meta
-    connection = connections[router.db_for_write(RegionResult)]
-    quote = connection.ops.quote_name
-    concrete = {f.name: f for f in meta.concrete_fields}
-    columns = [concrete[name] for name in fields]
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
-    params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns] + [row.pk] for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    update_rows(
+        RegionResult,
+        ["rank"],
+        [RegionResult(pk=pk, rank=ranks[pk]) for pk, _, old in rows if old != ranks[pk]],
+    )
 
 
 @transaction.atomic
-def publish_results(cycle: Cycle, *, actor: object = None, reason: str = "") -> ResultSet:
-    """Freeze the live results of ``cycle`` as its next published revision."""
-    live = ResultSet.objects.select_for_update().get(pk=live_result_set(cycle).pk)
+def publish_results(cycle: Cycle, *, actor: User | SystemActor, reason: str = "") -> ResultSet:
+    """Freeze the live results of ``cycle`` as its next published revision. Regions whose review is done
+    become final."""
+    require(actor, Action.PUBLISH, cycle)
+    live = ResultSet.objects.select_for_update().get(pk=ensure_live_result_set(cycle).pk)
     latest = cycle.result_sets.aggregate(m=Max("revision"))["m"] or 0
     published = ResultSet.objects.create(
         cycle=cycle,
@@ -283,9 +282,13 @@ def publish_results(cycle: Cycle, *, actor: object = None, reason: str = "") -> 
         )
         for row in RegionResult.objects.filter(result_set=live)
     )
-    # Regions whose review is done are final once their results are published.
-    Participation.objects.filter(cycle=cycle, stage__in=[Stage.SCORED, Stage.REPLIED]).update(
-        stage=Stage.FINAL
+    move_stages(
+        Participation.objects.filter(cycle=cycle, stage__in=[Stage.SCORED, Stage.REPLIED]).select_related(
+            "cycle", "region"
+        ),
+        Stage.FINAL,
+        actor=actor,
+        reason=reason,
     )
     record_event(
         "results.published",
@@ -312,3 +315,62 @@ def unpublished_changes(cycle: Cycle) -> list[str]:
     current = {r.participation_id: key(r) for r in RegionResult.objects.filter(result_set=live)}
     changed_ids = {pid for pid in frozen.keys() | current.keys() if frozen.get(pid) != current.get(pid)}
     return sorted(Participation.objects.filter(pk__in=changed_ids).values_list("region__code", flat=True))
+
+
+# --- published results (results/imports/published.py parses and validates; this stores) ----------------
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One region's row of a cycle's published national table."""
+
+    participation: Participation
+    track: Track
+    scores: dict[Dimension, Decimal | None]  # None: the table shows no score ('-' or blank)
+    final: Decimal | None
+    improvement: Decimal | None
+
+
+@transaction.atomic
+def store_published_results(
+    cycle: Cycle, rows: list[PublishedRow], *, actor: User | SystemActor
+) -> tuple[int, int, int]:
+    """Upsert the published dimension scores and tracks; derive a previous-year final (final − improvement,
+    marked derived) where none is known. Returns (scores changed, tracks changed, finals derived). The
+    caller recomputes (``inputs_changed``) and checks the stated numbers against the engine."""
+    require(actor, Action.IMPORT_RESULTS, cycle)
+    existing = {
+        (s.participation_id, s.dimension_id): s
+        for s in PublishedScore.objects.filter(participation__cycle=cycle)
+    }
+    known_previous = previous_finals(cycle)
+    changed = tracks_changed = derived = 0
+    for row in rows:
+        p = row.participation
+        # A region with a published row filled the self-assessment and was evaluated on that track.
+        tracks_changed += record_evaluated(p, row.track, actor=actor)
+        for dimension, value in row.scores.items():
+            current = existing.get((p.pk, dimension.pk))
+            if value is None:
+                if current is not None:
+                    current.delete()
+                    changed += 1
+            elif current is None:
+                PublishedScore.objects.create(participation=p, dimension=dimension, score=value)
+                changed += 1
+            elif current.score != value:
+                current.score = value
+                current.save(update_fields=["score"])
+                changed += 1
+        if row.final is not None and row.improvement is not None and p.region_id not in known_previous:
+            _, created = HistoricalFinal.objects.get_or_create(
+                region=p.region,
+                year=cycle.year - 1,
+                defaults={
+                    "final": row.final - row.improvement,
+                    "provenance": Provenance.DERIVED,
+                    "source": f"{cycle.year} published final {row.final} − improvement {row.improvement}",
+                },
+            )
+            derived += created
+    return changed, tracks_changed, derived

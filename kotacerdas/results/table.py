@@ -1,21 +1,26 @@
-"""The national results table: one builder, several renderers (CSV, JSON, XLSX, web pages)."""
+"""The national results table: one builder of its rows (``build_table``, also read by the web page, the
+reports and the workbook) and its export (``results_table``: the CONTRACT.md columns as a
+``core.exporters.Table``, which the shared renderers turn into CSV, XLSX or JSON records).
 
-import csv
-import io
+The dimension columns are the cycle's instrument's dimensions, in their order (``dimension_columns``):
+a cycle whose instrument names other dimensions exports those.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
+from kotacerdas.core.exporters import Column, Table, Workbook
 from kotacerdas.cycles.models import Cycle
+from kotacerdas.instrument.models import Dimension
 from kotacerdas.results.models import RegionResult, ResultSet
 from kotacerdas.results.services import latest_published, live_result_set
 
+# The 2024 instrument's codes, for the HTML table view alone (``dashboard.views.national_table`` and its
+# template sort and head columns by them); every export reads the cycle's instrument instead.
 DIMENSION_COLUMNS = ("baseline", "output", "outcome", "impact", "quick_wins", "collaboration")
-HEADER = ("region_code", "region", "track", *DIMENSION_COLUMNS, "final", "improvement", "rank")
+SCORE_FORMAT = "0.00"
 
 
 @dataclass(frozen=True)
@@ -29,17 +34,6 @@ class TableRow:
     final: Decimal
     improvement: Decimal | None
     rank: int
-
-    def cells(self) -> tuple[Any, ...]:
-        return (
-            self.region_code,
-            self.region,
-            self.track,
-            *(self.scores.get(code) for code in DIMENSION_COLUMNS),
-            self.final,
-            self.improvement,
-            self.rank,
-        )
 
 
 def current_result_set(cycle: Cycle, *, live: bool = False) -> ResultSet:
@@ -81,53 +75,61 @@ def build_table(result_set: ResultSet, *, track: str = "", province: str = "") -
     return rows
 
 
-def _fmt(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value)
+def two_decimals(value: object) -> str:
+    """CONTRACT.md: numbers with a dot and two decimals."""
+    return f"{value:.2f}" if isinstance(value, Decimal) else str(value)
 
 
-def render_csv(rows: list[TableRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([_fmt(c) for c in row.cells()])
-    return out.getvalue()
+def _score(key: str, label: str) -> Column:
+    return Column(key, label, text=two_decimals, width=12, number_format=SCORE_FORMAT)
 
 
-def row_json(row: TableRow) -> dict[str, Any]:
+def dimension_columns(cycle: Cycle) -> list[Column]:
+    """The cycle's instrument's dimensions, in order, as score columns (key: code, label: name). A track
+    without a dimension (REGULER has no Program Kolaborasi) leaves its cells empty."""
+    dimensions = Dimension.objects.filter(instrument__cycle=cycle).order_by("order")
+    return [_score(code, name) for code, name in dimensions.values_list("code", "name")]
+
+
+def table_columns(cycle: Cycle) -> list[Column]:
+    """The results table's columns, in the CONTRACT.md order."""
+    return [
+        Column("region_code", "Kode", width=12),
+        Column("region", "Kabupaten/Kota", width=30),
+        Column("track", "Jalur", width=11),
+        *dimension_columns(cycle),
+        _score("final", "Nilai Final"),
+        _score("improvement", "Tingkat Improvement"),
+        Column("rank", "Peringkat", width=12),
+    ]
+
+
+def _record(row: TableRow) -> dict[str, Any]:
     return {
-        name: (_fmt(c) or None) if isinstance(c, Decimal) or c is None else c
-        for name, c in zip(HEADER, row.cells(), strict=True)
+        "region_code": row.region_code,
+        "region": row.region,
+        "track": row.track,
+        **row.scores,
+        "final": row.final,
+        "improvement": row.improvement,
+        "rank": row.rank,
     }
 
 
-def render_xlsx(rows: list[TableRow], *, title: str) -> bytes:
-    """A real workbook: typed numeric cells with a two-decimal format, a frozen header and filters."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Hasil"
-    sheet.append(list(HEADER))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F4E79")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append([float(c) if isinstance(c, Decimal) else c for c in row.cells()])
-    numeric = range(4, 4 + len(DIMENSION_COLUMNS) + 2)
-    for column in numeric:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = "0.00"
-    widths = {1: 12, 2: 30, 3: 11}
-    for column in range(1, len(HEADER) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = widths.get(column, 12)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    workbook.properties.title = title
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def results_table(result_set: ResultSet, rows: Sequence[TableRow] | None = None) -> Table:
+    """The national table as an export, of ``rows`` (default: every region of the result set). Its header
+    row is the column keys, which users script against; the labels are the instrument's names."""
+    cycle = result_set.cycle
+    return Table(
+        name=f"hasil-{cycle.year}-r{result_set.revision}",
+        title="Hasil",
+        columns=table_columns(cycle),
+        rows=[_record(row) for row in (build_table(result_set) if rows is None else rows)],
+        header="key",
+    )
+
+
+def results_workbook(result_set: ResultSet, *, title: str) -> Workbook:
+    """The national table as a one-sheet workbook with the document title ``title``."""
+    table = results_table(result_set)
+    return Workbook(name=table.name, title=title, sheets=[table])

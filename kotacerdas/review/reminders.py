@@ -18,6 +18,7 @@ from django.utils.translation import override
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.audit.models import AuditEvent
 from kotacerdas.audit.services import record_event
+from kotacerdas.core.actors import SystemActor
 from kotacerdas.cycles.models import Cycle, Stage
 from kotacerdas.review.models import Assignment
 
@@ -55,7 +56,8 @@ def _recipients(cycle: Cycle, window: str) -> list[tuple[User, str]]:
     ]
 
 
-def send_reminders(cycle: Cycle, now: datetime | None = None) -> int:
+def send_reminders(cycle: Cycle, *, actor: User | SystemActor, now: datetime | None = None) -> int:
+    """Mail each person with work left before a window closes, once per threshold; returns how many."""
     now = now or timezone.now()
     sent = 0
     for window, label in (
@@ -87,6 +89,8 @@ def send_reminders(cycle: Cycle, now: datetime | None = None) -> int:
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=[user.email],
                 )
-            record_event("reminder.sent", object_type="reminder", object_id=key, new={"to": user.email})
+            record_event(
+                "reminder.sent", actor=actor, object_type="reminder", object_id=key, new={"to": user.email}
+            )
             sent += 1
     return sent

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.cycles.access import visible_participation
 from kotacerdas.cycles.models import Participation, Stage
 from kotacerdas.cycles.policy import Action, may
@@ -132,7 +133,7 @@ def dimension_review(request: HttpRequest, year: int, code: str, dimension: str)
 
 @login_required
 @require_POST
-def save_score(request: HttpRequest, year: int, code: str, number: int) -> JsonResponse:
+def save_score(request: AuthenticatedHttpRequest, year: int, code: str, number: int) -> JsonResponse:
     participation = visible_participation(request.user, year, code)
     assignment = _own_assignment(request, participation)
     question = get_object_or_404(
@@ -145,7 +146,7 @@ def save_score(request: HttpRequest, year: int, code: str, number: int) -> JsonR
     except (ValueError, TypeError):
         return JsonResponse({"error": "invalid", "fields": {"score": _("Skor harus angka 1–4.")}}, status=422)
     try:
-        row = services.record_score(request.user, assignment, question, score, note)
+        row = services.record_score(assignment, question, score, note, actor=request.user)
     except services.InvalidScore as exc:
         return JsonResponse({"error": "invalid", "fields": {"score": str(exc)}}, status=422)
     return JsonResponse({"status": "saved", "score": row.score, "note": row.note, "version": 0})
@@ -153,7 +154,7 @@ def save_score(request: HttpRequest, year: int, code: str, number: int) -> JsonR
 
 @login_required
 @require_POST
-def save_findings(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def save_findings(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     assignment = _own_assignment(request, participation)
     form = FindingsForm(request.POST)
@@ -172,11 +173,11 @@ def save_findings(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def submit_review(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     assignment = _own_assignment(request, participation)
     try:
-        services.submit_review(request.user, assignment)
+        services.submit_review(assignment, actor=request.user)
         messages.success(request, _("Penilaian terkirim. Skor Anda kini masuk ke hasil daerah ini."))
     except (services.IncompleteReview, services.InvalidScore) as exc:
         messages.error(request, str(exc))
@@ -184,7 +185,7 @@ def submit_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 @login_required
-def consensus(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def consensus(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     """Questions whose scores spread by 2 or more, the panel's agreement, and agreed scores."""
     participation = visible_participation(request.user, year, code)
     if not (getattr(request.user, "is_admin", False) or assignment_for(request.user, participation)):
@@ -200,7 +201,11 @@ def consensus(request: HttpRequest, year: int, code: str) -> HttpResponse:
         )
         try:
             services.record_agreed_score(
-                request.user, participation, question, form.cleaned_data["score"], form.cleaned_data["reason"]
+                participation,
+                question,
+                form.cleaned_data["score"],
+                form.cleaned_data["reason"],
+                actor=request.user,
             )
             messages.success(request, _("Skor kesepakatan tersimpan."))
             return redirect("review:consensus", year=year, code=code)
@@ -219,7 +224,7 @@ def consensus(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 @login_required
-def replies(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def replies(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     """The right of reply: the operator sees the draft question scores and contests; the panel answers."""
     participation = visible_participation(request.user, year, code)
     if participation.stage not in (Stage.SCORED, Stage.REPLIED, Stage.FINAL):
@@ -238,12 +243,12 @@ def replies(request: HttpRequest, year: int, code: str) -> HttpResponse:
                 else None
             )
             services.contest_score(
-                request.user,
                 participation,
                 question,
                 form.cleaned_data["argument"],
                 evidence,
                 current_score=_draft_scores(participation).get(question.number),
+                actor=request.user,
             )
             messages.success(request, _("Sanggahan terkirim."))
             return redirect("review:replies", year=year, code=code)
@@ -265,9 +270,9 @@ def replies(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 def upload_evidence_for_reply(
-    request: HttpRequest, participation: Participation, question: Any, file: Any
+    request: AuthenticatedHttpRequest, participation: Participation, question: Any, file: Any
 ) -> Any:
-    return upload_evidence(request.user, participation, question, file, action=Action.CONTEST)
+    return upload_evidence(participation, question, file, action=Action.CONTEST, actor=request.user)
 
 
 def _draft_scores(participation: Participation) -> dict[int, Decimal]:
@@ -291,14 +296,14 @@ def _draft_scores(participation: Participation) -> dict[int, Decimal]:
 
 @login_required
 @require_POST
-def respond(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+def respond(request: AuthenticatedHttpRequest, year: int, code: str, pk: int) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     reply = get_object_or_404(Reply, pk=pk, participation=participation)
     form = RespondForm(request.POST)
     if form.is_valid():
         try:
             services.respond_to_reply(
-                request.user, reply, form.cleaned_data["response"], form.cleaned_data.get("new_score")
+                reply, form.cleaned_data["response"], form.cleaned_data.get("new_score"), actor=request.user
             )
             messages.success(request, _("Jawaban tersimpan."))
         except services.InvalidScore as exc:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.accounts.services import AccountError, invite_user
 from kotacerdas.audit.models import AuditEvent
@@ -93,7 +94,7 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @admin_only
-def region(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def region(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = get_object_or_404(
         Participation.objects.select_related("cycle", "region"), cycle__year=year, region__code=code
     )
@@ -102,11 +103,11 @@ def region(request: HttpRequest, year: int, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if assign_form.is_bound and assign_form.is_valid():
-                _assign(request.user, participation, assign_form.cleaned_data["email"])
+                _assign(participation, assign_form.cleaned_data["email"], actor=request.user)
                 messages.success(request, _("Asesor ditugaskan."))
                 return redirect("manage:region", year=year, code=code)
             if return_form.is_bound and return_form.is_valid():
-                return_self_assessment(request.user, participation, return_form.cleaned_data["reason"])
+                return_self_assessment(participation, return_form.cleaned_data["reason"], actor=request.user)
                 messages.success(request, _("Penilaian mandiri dikembalikan ke daerah."))
                 return redirect("manage:region", year=year, code=code)
         except (services.ConflictOfInterestError, ValueError) as exc:
@@ -131,7 +132,7 @@ def region(request: HttpRequest, year: int, code: str) -> HttpResponse:
     )
 
 
-def _assign(actor: Any, participation: Participation, email: str) -> Assignment:
+def _assign(participation: Participation, email: str, *, actor: User) -> Assignment:
     user = User.objects.filter(email__iexact=email, role=Role.ASSESSOR, is_active=True).first()
     if user is None:
         raise ValueError(_("Tidak ada akun asesor aktif dengan e-mail %(email)s.") % {"email": email})
@@ -142,7 +143,7 @@ def _assign(actor: Any, participation: Participation, email: str) -> Assignment:
 
 
 @admin_only
-def bulk_assign(request: HttpRequest, year: int) -> HttpResponse:
+def bulk_assign(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """Assign from a CSV (``region,assessor_email``): every row is checked first; all or nothing."""
     cycle = get_object_or_404(Cycle, year=year)
     form = BulkAssignForm(request.POST or None, request.FILES or None)
@@ -177,7 +178,7 @@ def bulk_assign(request: HttpRequest, year: int) -> HttpResponse:
                 with transaction.atomic():
                     for line, participation, email in planned:
                         try:
-                            _assign(request.user, participation, email)
+                            _assign(participation, email, actor=request.user)
                         except (ValueError, NotAllowed) as exc:
                             reason = exc.decision.reason if isinstance(exc, NotAllowed) else str(exc)
                             problems.append(f"{_('Baris')} {line}: assessor_email={email!r}: {reason}")
@@ -217,7 +218,7 @@ def question_history(request: HttpRequest, year: int, code: str, number: int) ->
 
 
 @admin_only
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     link = ""
     if request.method == "POST" and form.is_valid():
@@ -243,9 +244,9 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @admin_only
 @require_POST
-def remind(request: HttpRequest, year: int) -> HttpResponse:
+def remind(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     from kotacerdas.review.reminders import send_reminders
 
-    sent = send_reminders(get_object_or_404(Cycle, year=year))
+    sent = send_reminders(get_object_or_404(Cycle, year=year), actor=request.user)
     messages.success(request, _("%(n)s pengingat terkirim.") % {"n": sent})
     return redirect("manage:progress", year=year)

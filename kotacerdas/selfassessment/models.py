@@ -6,7 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class SelfAssessmentStatus(models.TextChoices):
+class FormStatus(models.TextChoices):
+    """The status of a region's self-assessment form (its answers); the evaluation's is ``Stage``."""
+
     DRAFT = "draft", _("Draf")
     SUBMITTED = "submitted", _("Dikirim")
     RETURNED = "returned", _("Dikembalikan")
@@ -18,9 +20,7 @@ class SelfAssessment(models.Model):
     participation = models.OneToOneField(
         "cycles.Participation", on_delete=models.CASCADE, related_name="self_assessment_form"
     )
-    status = models.CharField(
-        max_length=10, choices=SelfAssessmentStatus.choices, default=SelfAssessmentStatus.DRAFT
-    )
+    status = models.CharField(max_length=10, choices=FormStatus.choices, default=FormStatus.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

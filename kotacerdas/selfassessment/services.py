@@ -4,9 +4,9 @@ import hashlib
 import io
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 import puremagic
 from django.conf import settings
@@ -15,12 +15,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.cycles.models import Participation, Stage
 from kotacerdas.cycles.policy import Action, require
+from kotacerdas.cycles.stages import move_stage
 from kotacerdas.instrument.models import DimensionKind, Question
 from kotacerdas.instrument.services import assessed_questions
-from kotacerdas.selfassessment.models import Answer, Evidence, SelfAssessment, SelfAssessmentStatus
+from kotacerdas.regions.models import Region
+from kotacerdas.selfassessment.models import Answer, Evidence, FormStatus, Programme, SelfAssessment
 
 
 class SaveStatus(StrEnum):
@@ -43,10 +46,10 @@ class InvalidAnswer(ValueError):
 
 
 def save_answer(
-    user: Any,
     participation: Participation,
     question: Question,
     *,
+    actor: User,
     level: int | None,
     justification: str,
     save_id: uuid.UUID,
@@ -54,7 +57,7 @@ def save_answer(
 ) -> SaveOutcome:
     """Save a draft answer. Replaying ``save_id`` is harmless; a save based on an outdated ``base_version``
     is a conflict, so that two tabs never overwrite each other silently."""
-    require(user, Action.ANSWER, participation)
+    require(actor, Action.ANSWER, participation)
     if (
         question.instrument.cycle_id != participation.cycle_id
         or question.dimension.kind != DimensionKind.ASSESSED
@@ -84,17 +87,16 @@ def save_answer(
         answer.level, answer.justification = level, justification
         answer.version += 1
         answer.last_save_id = save_id
-        answer.updated_by = user
+        answer.updated_by = actor
         answer.save(
             update_fields=["level", "justification", "version", "last_save_id", "updated_by", "updated_at"]
         )
         if participation.stage == Stage.NOT_STARTED:
-            participation.stage = Stage.DRAFT
-            participation.save(update_fields=["stage"])
+            move_stage(participation, Stage.DRAFT, actor=actor)
             SelfAssessment.objects.get_or_create(participation=participation)
         record_event(
             "answer.saved",
-            actor=user,
+            actor=actor,
             object_type="answer",
             object_id=answer.pk,
             old=old,
@@ -176,16 +178,16 @@ def clean_original_name(name: str) -> str:
 
 
 def upload_evidence(
-    user: Any,
     participation: Participation,
     question: Question,
     upload: UploadedFile[bytes],
     *,
+    actor: User,
     action: Action = Action.ANSWER,
 ) -> Evidence:
     """Store an evidence file after checking its name, size and content (by its bytes). ``action`` is what
     the upload serves: an answer (self-assessment window) or a reply (right-of-reply window)."""
-    require(user, action, participation)
+    require(actor, action, participation)
     if (
         question.instrument.cycle_id != participation.cycle_id
         or question.dimension.kind != DimensionKind.ASSESSED
@@ -208,14 +210,14 @@ def upload_evidence(
         content_type=content_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
+        uploaded_by=actor,
     )
     evidence.file.save(name, upload, save=False)
     with transaction.atomic():
         evidence.save()
         record_event(
             "evidence.uploaded",
-            actor=user,
+            actor=actor,
             object_type="evidence",
             object_id=evidence.pk,
             new={"name": name, "sha256": evidence.sha256, "size": evidence.size},
@@ -225,14 +227,14 @@ def upload_evidence(
     return evidence
 
 
-def remove_evidence(user: Any, evidence: Evidence) -> None:
-    require(user, Action.ANSWER, evidence.participation)
+def remove_evidence(evidence: Evidence, *, actor: User) -> None:
+    require(actor, Action.ANSWER, evidence.participation)
     with transaction.atomic():
         evidence.removed_at = timezone.now()
         evidence.save(update_fields=["removed_at"])
         record_event(
             "evidence.removed",
-            actor=user,
+            actor=actor,
             object_type="evidence",
             object_id=evidence.pk,
             old={"name": evidence.original_name},
@@ -259,63 +261,44 @@ class Incomplete(ValueError):
 
 
 @transaction.atomic
-def submit_self_assessment(user: Any, participation: Participation) -> SelfAssessment:
+def submit_self_assessment(participation: Participation, *, actor: User) -> SelfAssessment:
     """Lock the region's answers once every question has a level and a justification."""
     participation = Participation.objects.select_for_update().get(pk=participation.pk)
-    require(user, Action.SUBMIT_SELF_ASSESSMENT, participation)
+    require(actor, Action.SUBMIT_SELF_ASSESSMENT, participation)
     missing = incomplete_questions(participation)
     if missing:
         raise Incomplete(missing)
     form, _created = SelfAssessment.objects.get_or_create(participation=participation)
-    form.status, form.submitted_at, form.submitted_by = SelfAssessmentStatus.SUBMITTED, timezone.now(), user
+    form.status, form.submitted_at, form.submitted_by = FormStatus.SUBMITTED, timezone.now(), actor
     form.save(update_fields=["status", "submitted_at", "submitted_by"])
-    participation.stage = Stage.SUBMITTED
-    participation.self_assessment = "filled"
-    participation.save(update_fields=["stage", "self_assessment"])
-    record_event(
-        "self_assessment.submitted",
-        actor=user,
-        object_type="participation",
-        object_id=participation.pk,
-        old={"stage": Stage.DRAFT},
-        new={"stage": Stage.SUBMITTED},
-        participation=participation,
-    )
+    # The move records the region as having filled the self-assessment, and audits itself.
+    move_stage(participation, Stage.SUBMITTED, actor=actor)
     return form
 
 
 @transaction.atomic
-def return_self_assessment(user: Any, participation: Participation, reason: str) -> SelfAssessment:
+def return_self_assessment(participation: Participation, reason: str, *, actor: User) -> SelfAssessment:
     """The admin sends a submitted self-assessment back to the region, with a reason, for changes."""
     participation = Participation.objects.select_for_update().get(pk=participation.pk)
-    require(user, Action.RETURN_SELF_ASSESSMENT, participation)
+    require(actor, Action.RETURN_SELF_ASSESSMENT, participation)
     if not reason.strip():
         raise ValueError(_("Alasan pengembalian wajib diisi."))
     form = SelfAssessment.objects.get(participation=participation)
-    form.status, form.returned_reason = SelfAssessmentStatus.RETURNED, reason.strip()
+    form.status, form.returned_reason = FormStatus.RETURNED, reason.strip()
     form.save(update_fields=["status", "returned_reason"])
-    participation.stage = Stage.DRAFT
-    participation.save(update_fields=["stage"])
-    record_event(
-        "self_assessment.returned",
-        actor=user,
-        object_type="participation",
-        object_id=participation.pk,
-        old={"stage": Stage.SUBMITTED},
-        new={"stage": Stage.DRAFT},
-        reason=reason.strip(),
-        participation=participation,
-    )
+    move_stage(participation, Stage.DRAFT, actor=actor, reason=reason.strip())
     return form
 
 
 # --- programme register ----------------------------------------------------------------------------------
 
 
-def save_programme(user: Any, participation: Participation, programme: Any, partner_regions: Any) -> Any:
+def save_programme(
+    participation: Participation, programme: Programme, partner_regions: Iterable[Region], *, actor: User
+) -> Programme:
     """Create or update a programme of the region's register (``programme`` is an unsaved or changed
     instance whose fields a form has validated)."""
-    require(user, Action.ANSWER, participation)
+    require(actor, Action.ANSWER, participation)
     if programme.participation_id != participation.pk:
         raise ValueError("programme of another region")
     with transaction.atomic():
@@ -324,7 +307,7 @@ def save_programme(user: Any, participation: Participation, programme: Any, part
         programme.partner_regions.set(partner_regions)
         record_event(
             "programme.created" if created else "programme.changed",
-            actor=user,
+            actor=actor,
             object_type="programme",
             object_id=programme.pk,
             new={
@@ -338,12 +321,12 @@ def save_programme(user: Any, participation: Participation, programme: Any, part
     return programme
 
 
-def delete_programme(user: Any, programme: Any) -> None:
-    require(user, Action.ANSWER, programme.participation)
+def delete_programme(programme: Programme, *, actor: User) -> None:
+    require(actor, Action.ANSWER, programme.participation)
     with transaction.atomic():
         record_event(
             "programme.deleted",
-            actor=user,
+            actor=actor,
             object_type="programme",
             object_id=programme.pk,
             old={"name": programme.name},

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.cycles.access import visible_participation
 from kotacerdas.cycles.models import Participation
 from kotacerdas.cycles.policy import Action, may
@@ -108,7 +109,7 @@ def _question(participation: Participation, number: int) -> Any:
 
 @login_required
 @require_POST
-def save_answer(request: HttpRequest, year: int, code: str, number: int) -> JsonResponse:
+def save_answer(request: AuthenticatedHttpRequest, year: int, code: str, number: int) -> JsonResponse:
     participation = visible_participation(request.user, year, code)
     question = _question(participation, number)
     try:
@@ -131,13 +132,13 @@ def save_answer(request: HttpRequest, year: int, code: str, number: int) -> Json
         )
     try:
         outcome = services.save_answer(
-            request.user,
             participation,
             question,
             level=level,
             justification=justification,
             save_id=save_id,
             base_version=base_version,
+            actor=request.user,
         )
     except services.InvalidAnswer as exc:
         return JsonResponse({"error": "invalid", "fields": exc.errors}, status=422)
@@ -153,7 +154,7 @@ def save_answer(request: HttpRequest, year: int, code: str, number: int) -> Json
 
 @login_required
 @require_POST
-def upload_evidence(request: HttpRequest, year: int, code: str, number: int) -> HttpResponse:
+def upload_evidence(request: AuthenticatedHttpRequest, year: int, code: str, number: int) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     question = _question(participation, number)
     form = EvidenceForm(request.POST, request.FILES)
@@ -161,7 +162,7 @@ def upload_evidence(request: HttpRequest, year: int, code: str, number: int) -> 
         messages.error(request, _("Pilih berkas untuk diunggah."))
     else:
         try:
-            services.upload_evidence(request.user, participation, question, form.cleaned_data["file"])
+            services.upload_evidence(participation, question, form.cleaned_data["file"], actor=request.user)
             messages.success(request, _("Bukti untuk pertanyaan %(n)s tersimpan.") % {"n": number})
         except services.EvidenceRejected as exc:
             messages.error(request, str(exc))
@@ -170,10 +171,10 @@ def upload_evidence(request: HttpRequest, year: int, code: str, number: int) -> 
 
 @login_required
 @require_POST
-def remove_evidence(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+def remove_evidence(request: AuthenticatedHttpRequest, year: int, code: str, pk: int) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     evidence = get_object_or_404(Evidence, pk=pk, participation=participation, removed_at__isnull=True)
-    services.remove_evidence(request.user, evidence)
+    services.remove_evidence(evidence, actor=request.user)
     messages.success(request, _("Bukti dihapus."))
     return redirect(
         f"{participation_url(participation, evidence.question.dimension.code)}#q{evidence.question.number}"
@@ -198,10 +199,10 @@ def download_evidence(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     try:
-        services.submit_self_assessment(request.user, participation)
+        services.submit_self_assessment(participation, actor=request.user)
         messages.success(request, _("Penilaian mandiri terkirim dan terkunci. Terima kasih."))
     except services.Incomplete as exc:
         messages.error(request, str(exc))
@@ -222,14 +223,14 @@ def participation_url(participation: Participation, dimension: str | None = None
 
 
 @login_required
-def programmes(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def programmes(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     form = ProgrammeForm(
         request.POST or None, resolver=RegionResolver(), instance=Programme(participation=participation)
     )
     if request.method == "POST" and form.is_valid():
         services.save_programme(
-            request.user, participation, form.save(commit=False), form.cleaned_data["partners"]
+            participation, form.save(commit=False), form.cleaned_data["partners"], actor=request.user
         )
         messages.success(request, _("Program tersimpan."))
         return redirect("selfassessment:programmes", year=year, code=code)
@@ -246,13 +247,13 @@ def programmes(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 @login_required
-def programme_edit(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, year: int, code: str, pk: int) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     programme = get_object_or_404(Programme, pk=pk, participation=participation)
     form = ProgrammeForm(request.POST or None, resolver=RegionResolver(), instance=programme)
     if request.method == "POST" and form.is_valid():
         services.save_programme(
-            request.user, participation, form.save(commit=False), form.cleaned_data["partners"]
+            participation, form.save(commit=False), form.cleaned_data["partners"], actor=request.user
         )
         messages.success(request, _("Program diperbarui."))
         return redirect("selfassessment:programmes", year=year, code=code)
@@ -270,9 +271,9 @@ def programme_edit(request: HttpRequest, year: int, code: str, pk: int) -> HttpR
 
 @login_required
 @require_POST
-def programme_delete(request: HttpRequest, year: int, code: str, pk: int) -> HttpResponse:
+def programme_delete(request: AuthenticatedHttpRequest, year: int, code: str, pk: int) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     programme = get_object_or_404(Programme, pk=pk, participation=participation)
-    services.delete_programme(request.user, programme)
+    services.delete_programme(programme, actor=request.user)
     messages.success(request, _("Program dihapus."))
     return redirect("selfassessment:programmes", year=year, code=code)

@@ -1,17 +1,17 @@
 """Raw responses in the ``import-survey`` format (CONTRACT.md), so that exporting, wiping and importing
 reproduces them: the submission id is the ``response_id``, the region its code, times in Asia/Jakarta."""
 
-import csv
-import io
 from collections.abc import Iterator
 
 from django.utils import timezone
 
+from kotacerdas.core.exporters import Column, Table, iter_csv
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.regions.models import Region
 from kotacerdas.survey.models import SurveyAnswer
 
 HEADER = ["response_id", "region", "dimension", "respondent", "submitted_at", "question", "score"]
+COLUMNS = [Column(key) for key in HEADER]
 
 
 def export_rows(
@@ -49,15 +49,12 @@ def export_rows(
         ]
 
 
+def export_table(cycle: Cycle, region: Region | None = None, *, everything: bool = False) -> Table:
+    """The export as a table whose rows stream from the database: render it once."""
+    name = f"survei-{cycle.year}" + (f"-{region.code}" if region is not None else "")
+    return Table(name=name, columns=COLUMNS, rows=export_rows(cycle, region, everything=everything))
+
+
 def export_csv(cycle: Cycle, region: Region | None = None, *, everything: bool = False) -> Iterator[str]:
     """The CSV text in chunks, header first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
-    for n, row in enumerate(export_rows(cycle, region, everything=everything), start=1):
-        writer.writerow(row)
-        if n % 5000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return iter_csv(export_table(cycle, region, everything=everything))

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.cycles.models import Cycle, Participation
+from kotacerdas.cycles.policy import Action, may
 from kotacerdas.survey import services, wording
 from kotacerdas.survey.models import (
     QUOTA,
@@ -40,8 +42,7 @@ def _participation(request: HttpRequest, year: int, code: str) -> Participation:
 
 
 def _may_manage(request: HttpRequest, participation: Participation) -> bool:
-    user: Any = request.user
-    return bool(user.is_admin or (user.role == "operator" and user.region_id == participation.region_id))
+    return bool(may(request.user, Action.MANAGE_SURVEY, participation))
 
 
 def _link(request: HttpRequest, year: int, code: str, dimension: str, *, manage: bool = True) -> SurveyLink:
@@ -148,7 +149,7 @@ def _manage(view: Any) -> Any:
 
 
 @_manage
-def create_links(request: HttpRequest, year: int, code: str) -> HttpResponse:
+def create_links(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = _participation(request, year, code)
     if not _may_manage(request, participation):
         raise PermissionDenied()
@@ -157,30 +158,28 @@ def create_links(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 @_manage
-def save_programme(request: HttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
+def save_programme(request: AuthenticatedHttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
     link = _link(request, year, code, dimension)
     services.set_programme(link, request.POST.get("programme", "")[:200], actor=request.user)
     return redirect(reverse("survey:region", args=[year, code]) + f"#{dimension}")
 
 
 @_manage
-def close(request: HttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
     link = _link(request, year, code, dimension)
     services.close_link(link, actor=request.user)
     return redirect(reverse("survey:region", args=[year, code]) + f"#{dimension}")
 
 
 @_manage
-def reopen(request: HttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
     link = _link(request, year, code, dimension)
-    if not getattr(request.user, "is_admin", False):
-        raise PermissionDenied()
-    services.reopen_link(link, actor=request.user)
+    services.reopen_link(link, actor=request.user)  # admins only: the policy refuses others (403)
     return redirect(reverse("survey:region", args=[year, code]) + f"#{dimension}")
 
 
 @_manage
-def invite(request: HttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
     link = _link(request, year, code, dimension)
     try:
         count = max(1, min(100, int(request.POST.get("count", "10"))))
@@ -253,11 +252,11 @@ def _qr_svg(url: str, *, scale: int) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, year: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """Admins: flagged and over-quota responses, included or excluded with a reason."""
-    if not getattr(request.user, "is_admin", False):
-        raise Http404
     cycle = get_object_or_404(Cycle, year=year)
+    if not may(request.user, Action.REVIEW_SURVEY, cycle):
+        raise Http404  # like another region's pages: nothing to see here
     responses = SurveyResponse.objects.filter(participation__cycle=cycle)
     message = ""
     if request.method == "POST":
@@ -268,6 +267,7 @@ def review(request: HttpRequest, year: int) -> HttpResponse:
             message = _("Pilih tanggapan, keputusan dan tulis alasannya.")
         else:
             n = services.review_responses(
+                cycle,
                 responses.filter(response_id__in=ids),
                 include=decision == "include",
                 reason=reason,

@@ -1,25 +1,32 @@
-"""Writes of the citizen survey: links, public submissions, review decisions and recompute marks.
+"""Writes of the citizen survey: links, public submissions, imports, review decisions and recompute marks.
 
-Views, commands and the admin call these; each write that matters leaves an audit event. Submissions by
-citizens are the exception: the stored response is itself the record (when, through which link, from
-which hashed client), and every later decision about it is audited.
+Views, commands and the admin call these; each consults the policy (``cycles.policy``) and each write that
+matters leaves an audit event. Submissions by citizens are the exception on both counts: the signed link
+is the citizen's authority (its open/closed state, re-checked under the link's row lock, is the window),
+and the stored response is itself the record (when, through which link, from which hashed client); every
+later decision about it is audited.
 """
 
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
+from kotacerdas.core.actors import SystemActor
+from kotacerdas.core.bulk import insert_rows, insert_values
+from kotacerdas.core.cache import ProcessCache
 from kotacerdas.cycles.models import Cycle, Participation
+from kotacerdas.cycles.policy import Action, require
 from kotacerdas.cycles.signals import inputs_changed
 from kotacerdas.instrument.models import Question
 from kotacerdas.survey import quality
@@ -47,6 +54,7 @@ LINK_COLUMNS = (
     "participation__cycle__instrument__loaded_at",
     "participation__region__code", "participation__region__name",
 )  # fmt: skip
+ANSWER_FIELDS = ("response", "question", "score")
 DIMENSION_ORDER = {code: i for i, code in enumerate(SmartDimension.values)}
 # How many of a link's latest responses the quality checks compare a new one with.
 RECENT = 200
@@ -62,8 +70,9 @@ class Outcome(StrEnum):
 # --- links -------------------------------------------------------------------------------------------
 
 
-def ensure_links(participation: Participation, *, actor: Any = None) -> list[SurveyLink]:
+def ensure_links(participation: Participation, *, actor: User | SystemActor) -> list[SurveyLink]:
     """The region's six public links, one per smart dimension, created when missing (idempotent)."""
+    require(actor, Action.MANAGE_SURVEY, participation)
     have = set(
         SurveyLink.objects.filter(participation=participation).values_list("smart_dimension", flat=True)
     )
@@ -80,7 +89,6 @@ def ensure_links(participation: Participation, *, actor: Any = None) -> list[Sur
         record_event(
             "survey.links_created",
             actor=actor,
-            actor_label="" if actor else "cli",
             object_type="participation",
             object_id=participation.pk,
             new={
@@ -94,7 +102,9 @@ def ensure_links(participation: Participation, *, actor: Any = None) -> list[Sur
     return sorted(links, key=lambda link: DIMENSION_ORDER[link.smart_dimension])
 
 
-def set_programme(link: SurveyLink, programme: str, *, actor: Any) -> None:
+def set_programme(link: SurveyLink, programme: str, *, actor: User | SystemActor) -> None:
+    """The programme the link's respondents are asked about (shown on the form)."""
+    require(actor, Action.MANAGE_SURVEY, link.participation)
     programme = programme.strip()
     if programme == link.programme:
         return
@@ -104,17 +114,20 @@ def set_programme(link: SurveyLink, programme: str, *, actor: Any) -> None:
 
 
 @transaction.atomic
-def close_link(link: SurveyLink, *, actor: Any) -> None:
+def close_link(link: SurveyLink, *, actor: User | SystemActor) -> None:
     """Close the link: later submissions get 410. Responses not yet in the results are recomputed now."""
+    require(actor, Action.MANAGE_SURVEY, link.participation)
     if link.closed_at is not None:
         return
-    link.closed_at, link.closed_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+    link.closed_at, link.closed_by = timezone.now(), actor if isinstance(actor, User) else None
     link.save(update_fields=["closed_at", "closed_by"])
     _audit_link("survey.link_closed", link, actor, new={"closed_at": link.closed_at.isoformat()})
     flush_pending_recomputes(link.participation.cycle, [link.participation_id])
 
 
-def reopen_link(link: SurveyLink, *, actor: Any) -> None:
+def reopen_link(link: SurveyLink, *, actor: User | SystemActor) -> None:
+    """Open a closed link again (an admin's decision)."""
+    require(actor, Action.REOPEN_SURVEY_LINK, link.participation)
     if link.closed_at is None:
         return
     old = link.closed_at
@@ -123,8 +136,9 @@ def reopen_link(link: SurveyLink, *, actor: Any) -> None:
     _audit_link("survey.link_reopened", link, actor, old={"closed_at": old.isoformat()})
 
 
-def create_invitations(link: SurveyLink, count: int, *, actor: Any) -> list[SurveyInvitation]:
+def create_invitations(link: SurveyLink, count: int, *, actor: User | SystemActor) -> list[SurveyInvitation]:
     """``count`` single-use links for invited respondents, numbered after the existing ones."""
+    require(actor, Action.MANAGE_SURVEY, link.participation)
     start = link.invitations.count()
     invitations = SurveyInvitation.objects.bulk_create(
         SurveyInvitation(link=link, token=new_token(), label=str(start + i + 1)) for i in range(count)
@@ -133,7 +147,14 @@ def create_invitations(link: SurveyLink, count: int, *, actor: Any) -> list[Surv
     return invitations
 
 
-def _audit_link(action: str, link: SurveyLink, actor: Any, *, old: Any = None, new: Any = None) -> None:
+def _audit_link(
+    action: str,
+    link: SurveyLink,
+    actor: User | SystemActor,
+    *,
+    old: dict[str, object] | None = None,
+    new: dict[str, object] | None = None,
+) -> None:
     record_event(
         action,
         actor=actor,
@@ -148,9 +169,15 @@ def _audit_link(action: str, link: SurveyLink, actor: Any, *, old: Any = None, n
 # --- submissions -------------------------------------------------------------------------------------
 
 
-_questions: dict[tuple[int, object, str], list[Question]] = {}
-_medians: dict[tuple[int, object, str], tuple[float, float]] = {}
 MEDIAN_TTL = 60.0
+# The questions of an instrument's smart dimension, keyed by the instrument's id and load time (an
+# instrument is frozen once its cycle opens and only ever replaced whole: a new load time, a new key).
+QUESTIONS: ProcessCache[list[Question]] = ProcessCache("survey.questions", maxsize=256)
+# The median completion time of a dimension's latest responses: a slowly moving reference, at most a
+# minute old.
+MEDIANS: ProcessCache[float] = ProcessCache("survey.median_duration", maxsize=256, ttl=MEDIAN_TTL)
+# When this process last flushed a cycle's pending recomputes (the leading edge of the debounce).
+FLUSHED: ProcessCache[float] = ProcessCache("survey.recompute_debounce", maxsize=64)
 
 
 def _instrument_key(link: SurveyLink) -> tuple[int, object, str] | None:
@@ -167,7 +194,7 @@ def _instrument_key(link: SurveyLink) -> tuple[int, object, str] | None:
 def survey_questions(link: SurveyLink) -> list[Question]:
     """The questions of the link's smart dimension in the cycle's instrument, in order."""
     key = _instrument_key(link)
-    cached = _questions.get(key) if key else None
+    cached = QUESTIONS.get(key) if key else None
     if cached is None:
         cached = list(
             Question.objects.filter(
@@ -175,9 +202,7 @@ def survey_questions(link: SurveyLink) -> list[Question]:
             ).order_by("number")
         )
         if key is not None and cached:
-            if len(_questions) > 256:
-                _questions.clear()
-            _questions[key] = cached
+            QUESTIONS.set(key, cached)
     return cached
 
 
@@ -312,34 +337,25 @@ def _store(
         over_quota=over_quota,
         **flags.as_fields(),
     )
-    _insert_answers([(response.pk, q.pk, submission.answers[q.number]) for q in questions])
+    # One INSERT of the nine answers: the busiest statement of the survey, without building models.
+    insert_values(
+        SurveyAnswer,
+        ANSWER_FIELDS,
+        [(response.pk, q.pk, submission.answers[q.number]) for q in questions],
+    )
     window = [e for e in earlier if timedelta(0) <= now - e.submitted_at < quality.BURST_WINDOW]
     if flags.burst and not all(e.burst for e in window):
         _flag_burst(link, response, now)
     return included
 
 
-def _insert_answers(rows: list[tuple[int, int, int]]) -> None:
-    """One INSERT of the nine answers: the busiest statement of the survey, without building models."""
-    meta = SurveyAnswer._meta
-    quote = connection.ops.quote_name
-    concrete = {f.name: str(f.column) for f in meta.concrete_fields}
-    columns = ", ".join(quote(concrete[name]) for name in ("response", "question", "score"))
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {values}",
-            [value for row in rows for value in row],
-        )
-
-
 def _dimension_median(link: SurveyLink) -> float | None:
     """The median completion time of the latest online responses to the same questions in the cycle
     (kept a minute per process: a reference that moves slowly)."""
     key = _instrument_key(link)
-    cached = _medians.get(key) if key else None
-    if cached is not None and time.monotonic() - cached[1] < MEDIAN_TTL:
-        return cached[0]
+    cached = MEDIANS.get(key) if key else None
+    if cached is not None:
+        return cached
     durations = (
         SurveyResponse.objects.filter(
             participation__cycle_id=link.participation.cycle_id,
@@ -351,7 +367,7 @@ def _dimension_median(link: SurveyLink) -> float | None:
     )
     median = quality.median_ms(durations)
     if key is not None and median is not None:
-        _medians[key] = (median, time.monotonic())
+        MEDIANS.set(key, median)
     return median
 
 
@@ -377,9 +393,18 @@ class ReviewError(ValueError):
 
 
 @transaction.atomic
-def review_responses(responses: QuerySet[SurveyResponse], *, include: bool, reason: str, actor: Any) -> int:
-    """Include or exclude responses by an admin's decision, with a reason; audited; recomputes the
-    regions whose inputs changed. Returns how many responses changed."""
+def review_responses(
+    cycle: Cycle,
+    responses: QuerySet[SurveyResponse],
+    *,
+    include: bool,
+    reason: str,
+    actor: User | SystemActor,
+) -> int:
+    """Include or exclude responses of ``cycle`` by an admin's decision, with a reason; audited; recomputes
+    the regions whose inputs changed. Returns how many responses changed."""
+    require(actor, Action.REVIEW_SURVEY, cycle)
+    responses = responses.filter(participation__cycle=cycle)
     reason = reason.strip()
     if not reason:
         raise ReviewError("a reason is required")
@@ -401,7 +426,7 @@ def review_responses(responses: QuerySet[SurveyResponse], *, include: bool, reas
             regions[response.participation.cycle_id].add(response.participation.region_id)
             cycles[response.participation.cycle_id] = response.participation.cycle
         response.review, response.included, response.review_reason = decision, include, reason
-        response.reviewed_by, response.reviewed_at = actor if getattr(actor, "pk", None) else None, now
+        response.reviewed_by, response.reviewed_at = actor if isinstance(actor, User) else None, now
         changed.append(response)
         record_event(
             "survey.response_reviewed",
@@ -425,7 +450,67 @@ def review_responses(responses: QuerySet[SurveyResponse], *, include: bool, reas
     return len(changed)
 
 
+# --- imports (survey/imports.py parses and validates; this stores) ------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedResponse:
+    participation: Participation
+    dimension: str
+    response_id: str
+    respondent: str
+    submitted_at: datetime
+    content_digest: str
+    answers: list[tuple[int, int]]  # (question id, score)
+
+
+@transaction.atomic
+def store_imported_responses(
+    responses: list[ImportedResponse], *, channel: str, actor: User | SystemActor
+) -> int:
+    """Store new responses from a file (validated, none stored before) with their answers; recomputes the
+    regions they belong to. Returns how many were stored."""
+    for participation in {r.participation.pk: r.participation for r in responses}.values():
+        require(actor, Action.IMPORT_SURVEY, participation)
+    created = SurveyResponse.objects.bulk_create(
+        [
+            SurveyResponse(
+                participation=r.participation,
+                smart_dimension=r.dimension,
+                response_id=r.response_id,
+                respondent=r.respondent,
+                submitted_at=r.submitted_at,
+                channel=channel,
+                content_digest=r.content_digest,
+            )
+            for r in responses
+        ],
+        batch_size=2000,
+    )
+    # Both supported databases return the new primary keys from a bulk insert.
+    ids = {c.response_id: c.pk for c in created}
+    insert_rows(
+        SurveyAnswer,
+        ANSWER_FIELDS,
+        ((ids[r.response_id], question_id, score) for r in responses for question_id, score in r.answers),
+    )
+    by_cycle: dict[int, tuple[Cycle, set[int]]] = {}
+    for r in responses:
+        by_cycle.setdefault(r.participation.cycle_id, (r.participation.cycle, set()))[1].add(
+            r.participation.region_id
+        )
+    for cycle, region_ids in by_cycle.values():
+        inputs_changed.send(sender=SurveyResponse, cycle=cycle, region_ids=region_ids)
+    return len(created)
+
+
 # --- recomputation -----------------------------------------------------------------------------------
+
+
+def recompute_survey(cycle: Cycle, *, actor: User | SystemActor) -> int:
+    """Bring the results of every region whose links changed up to date now (``survey-recompute``)."""
+    require(actor, Action.RECOMPUTE_SURVEY, cycle)
+    return flush_pending_recomputes(cycle)
 
 
 def flush_pending_recomputes(cycle: Cycle, participation_ids: Iterable[int] | None = None) -> int:
@@ -453,9 +538,6 @@ def flush_pending_recomputes(cycle: Cycle, participation_ids: Iterable[int] | No
     return len(regions)
 
 
-_last_flush: dict[int, float] = {}
-
-
 def _recompute_soon(participation: Participation) -> None:
     """After an included response: recompute the cycle's marked regions now, or leave it to the next
     response after the debounce interval (``KOTACERDAS_SURVEY_RECOMPUTE_EVERY``), an admin decision, a
@@ -468,9 +550,10 @@ def _recompute_soon(participation: Participation) -> None:
     if seconds:
         # Leading-edge debounce shared by every app server through the database cache; the local memo
         # spares most submissions even that query.
-        if time.monotonic() - _last_flush.get(cycle_id, -1e9) < seconds:
+        last = FLUSHED.get(cycle_id)
+        if last is not None and time.monotonic() - last < seconds:
             return
-        _last_flush[cycle_id] = time.monotonic()
+        FLUSHED.set(cycle_id, time.monotonic())
         if not caches["survey"].add(f"survey:recompute:{cycle_id}", 1, timeout=seconds):
             return
         flush_pending_recomputes(participation.cycle)

@@ -7,7 +7,6 @@ A browser without JavaScript posts the same form as ordinary form fields and get
 """
 
 import json
-import time
 import uuid
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from kotacerdas.core.cache import ProcessCache
 from kotacerdas.survey import ratelimit, services, wording
 from kotacerdas.survey.models import (
     SmartDimension,
@@ -43,8 +43,10 @@ _STATUS = {
 # --- public ------------------------------------------------------------------------------------------
 
 
-_links: dict[str, tuple[float, SurveyLink]] = {}
 LINK_TTL = 5.0
+# Public links by token, a few seconds: a link's region, cycle and questions do not change, and whether it
+# is still open is decided again under its row lock when a response is stored.
+LINKS: ProcessCache[SurveyLink] = ProcessCache("survey.links", maxsize=4096, ttl=LINK_TTL)
 
 
 def _target(signed: str, invitation: bool) -> tuple[SurveyLink, SurveyInvitation | None]:
@@ -57,18 +59,13 @@ def _target(signed: str, invitation: bool) -> tuple[SurveyLink, SurveyInvitation
             token=token,
         )
         return found.link, found
-    # A public link is read from memory for a few seconds: its region, cycle and questions do not change,
-    # and whether it is still open is decided again under its row lock when a response is stored.
-    cached = _links.get(token)
-    if cached is not None and time.monotonic() - cached[0] < LINK_TTL:
-        return cached[1], None
+    cached = LINKS.get(token)
+    if cached is not None:
+        return cached, None
     link = get_object_or_404(
         SurveyLink.objects.select_related(*services.LINK_RELATED).only(*services.LINK_COLUMNS), token=token
     )
-    if len(_links) > 4096:
-        _links.clear()
-    _links[token] = (time.monotonic(), link)
-    return link, None
+    return LINKS.set(token, link), None
 
 
 @csrf_exempt

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.accounts.services import invite_user
+from kotacerdas.core.actors import CLI
 from kotacerdas.review.models import Assessor
 from kotacerdas.review.reminders import send_reminders
 from tests.workflow import submitted
@@ -127,7 +128,9 @@ def test_assign_by_command_links_the_assessor_and_refuses_conflicts(open_cycle, 
 
 
 def test_an_invitation_link_sets_the_password_once(client: Client, db: None) -> None:
-    link = invite_user("baru@asesor.id", Role.ASSESSOR, base_url="http://testserver", institution="ITB")
+    link = invite_user(
+        "baru@asesor.id", Role.ASSESSOR, base_url="http://testserver", institution="ITB", actor=CLI
+    )
     assert len(mail.outbox) == 1 and link in mail.outbox[0].body
     user = User.objects.get(email="baru@asesor.id")
     assert not user.has_usable_password()
@@ -176,7 +179,7 @@ def test_reminders_go_once_to_those_with_work_left_before_a_deadline(
     cycle.self_assessment_closes = timezone.now() + timedelta(days=5)
     cycle.save(update_fields=["self_assessment_closes"])
     with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
-        sent = send_reminders(cycle)
+        sent = send_reminders(cycle, actor=CLI)
         # Every operator of a region that has not submitted (the demo's Badung operator too); Kab. Bandung
         # has no operator account.
         expected = set(
@@ -186,10 +189,10 @@ def test_reminders_go_once_to_those_with_work_left_before_a_deadline(
         )
         assert sent == len(expected) == 3 and {m.to[0] for m in mail.outbox} == expected
         assert "penilaian mandiri" in mail.outbox[0].subject
-        assert send_reminders(cycle) == 0  # once per threshold
+        assert send_reminders(cycle, actor=CLI) == 0  # once per threshold
     mail.outbox.clear()
     submitted(operator_a, badung)
     with time_machine.travel(timezone.now() + timedelta(days=4, hours=12), tick=False):
-        send_reminders(cycle)
+        send_reminders(cycle, actor=CLI)
         assert operator_a.email not in [m.to[0] for m in mail.outbox]  # Badung has submitted
         assert operator_b.email in [m.to[0] for m in mail.outbox]

@@ -133,13 +133,13 @@ def answer_the_rest(operator: User, participation: Participation) -> None:
     for question in assessed_questions(participation.cycle):
         if question.number not in BASELINE:
             save_answer(
-                operator,
                 participation,
                 question,
                 level=3,
                 justification=f"Bukti {question.number}.",
                 save_id=uuid.uuid4(),
                 base_version=0,
+                actor=operator,
             )
 
 
@@ -147,7 +147,7 @@ def score_the_rest(assessor: User, participation: Participation) -> None:
     assignment = participation.assignments.get(assessor__user=assessor)
     for question in assessed_questions(participation.cycle):
         if question.number not in FIRST_SCORES:
-            record_score(assessor, assignment, question, 3, "")
+            record_score(assignment, question, 3, "", actor=assessor)
 
 
 def name_assessors(panel: list[User]) -> None:

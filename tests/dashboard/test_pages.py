@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.results.imports import import_question_scores
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,7 @@ def test_xlsx_download_is_a_real_workbook_with_typed_numbers(client: Client) -> 
 def test_live_results_are_for_admins_only(client: Client, admin_user, cycle_2024, tmp_path) -> None:
     path = tmp_path / "q.csv"
     path.write_text("region,question,score\nKAB. BADUNG,1,1\n", encoding="utf-8")
-    import_question_scores(path, cycle_2024)
+    import_question_scores(path, cycle_2024, actor=CLI)
     public = client.get("/hasil/2024/51.03/?live=1").context["detail"].result
     assert public.final == Decimal("3.08")  # the published revision, whatever the query says
     client.force_login(admin_user)

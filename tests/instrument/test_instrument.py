@@ -10,6 +10,7 @@ import yaml
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.instrument.models import Dimension, DimensionKind, Instrument, Question
 from kotacerdas.instrument.services import InstrumentError, load_instrument, track_weights
@@ -124,7 +125,7 @@ def test_invalid_instruments_are_refused_with_their_place_in_the_file(
     cycle = Cycle.objects.create(year=2031, name="2031")
     path = _variant(tmp_path, change)
     with pytest.raises(InstrumentError) as info:
-        load_instrument(cycle, path)
+        load_instrument(cycle, path, actor=CLI)
     assert any(message in problem for problem in info.value.problems), info.value.problems
     assert str(path) in str(info.value)
     assert not Instrument.objects.filter(cycle=cycle).exists()
@@ -140,12 +141,12 @@ def test_a_dimension_without_weight_in_any_track_is_refused(db: None, tmp_path: 
                 track["weights"]["outcome"] = "0.30"
 
     with pytest.raises(InstrumentError, match="dimension collaboration has no weight in any track"):
-        load_instrument(cycle, _variant(tmp_path, drop))
+        load_instrument(cycle, _variant(tmp_path, drop), actor=CLI)
 
 
 def test_loading_the_same_instrument_again_changes_nothing(cycle_2024: Cycle) -> None:
     before = cycle_2024.instrument.pk
-    summary = load_instrument(cycle_2024, INSTRUMENT_2024)
+    summary = load_instrument(cycle_2024, INSTRUMENT_2024, actor=CLI)
     assert (summary.created, summary.instrument.pk) == (False, before)
 
 
@@ -156,13 +157,13 @@ def test_an_instrument_is_frozen_once_the_self_assessment_window_opens(db: None,
         year=2031, name="2031", self_assessment_opens=datetime(2031, 3, 1, tzinfo=UTC)
     )
     with time_machine.travel(datetime(2031, 2, 28, 23, 59, tzinfo=UTC), tick=False):
-        load_instrument(cycle, _variant(tmp_path, lambda d: None))
+        load_instrument(cycle, _variant(tmp_path, lambda d: None), actor=CLI)
         # Before the window: a corrected file replaces the instrument.
-        load_instrument(cycle, _variant(tmp_path, lambda d: d.update(version="2031.2")))
+        load_instrument(cycle, _variant(tmp_path, lambda d: d.update(version="2031.2")), actor=CLI)
         assert Instrument.objects.get(cycle=cycle).version == "2031.2"
     with time_machine.travel(datetime(2031, 3, 1, tzinfo=UTC), tick=False):
         with pytest.raises(InstrumentError, match="frozen"):
-            load_instrument(cycle, _variant(tmp_path, lambda d: d.update(version="2031.3")))
+            load_instrument(cycle, _variant(tmp_path, lambda d: d.update(version="2031.3")), actor=CLI)
         instrument = Instrument.objects.get(cycle=cycle)
         request = RequestFactory().get("/")
         request.user = type("Admin", (), {"is_active": True, "is_staff": True, "has_perm": lambda *a: True})()

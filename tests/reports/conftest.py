@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.instrument.models import Dimension
 from kotacerdas.reports import services
@@ -55,7 +56,7 @@ def badung_report(reports_demo: Path, django_db_blocker) -> IssuedReport:  # typ
         participation = Participation.objects.select_related("region", "cycle").get(
             cycle__year=2024, region__code="51.03"
         )
-        report = services.generate_report(participation)
+        report = services.generate_report(participation, actor=CLI)
         data = services.read_report(report)
     path = reports_demo / "badung.pdf"
     path.write_bytes(data)
@@ -98,7 +99,7 @@ def small_cycle(reports_demo: Path, make_cycle: Callable[..., Cycle]) -> Cycle:
     content.cycle = cycle
     content.save()
     recompute_results(cycle)
-    publish_results(cycle, reason="uji")
+    publish_results(cycle, reason="uji", actor=CLI)
     return cycle
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.reports import services
 from kotacerdas.reports.models import ItemStatus, ReportBatch, ReportBatchItem, ReportVersion
@@ -40,7 +41,7 @@ def test_reports_command_writes_every_participating_regions_signed_report(
 def test_an_interrupted_batch_resumes_without_redoing_finished_reports(
     small_cycle: Cycle, tmp_path: Path
 ) -> None:
-    batch, resumed = services.start_report_batch(small_cycle, enqueue=False)
+    batch, resumed = services.start_report_batch(small_cycle, enqueue=False, actor=CLI)
     assert not resumed
     first, second, _third = services.pending_items(batch)
     done_code = services.run_batch_item(first)
@@ -62,7 +63,7 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_reports(
 
 
 def test_a_region_claimed_by_a_live_worker_is_left_alone(small_cycle: Cycle) -> None:
-    batch, _ = services.start_report_batch(small_cycle, enqueue=False)
+    batch, _ = services.start_report_batch(small_cycle, enqueue=False, actor=CLI)
     item = batch.items.first()
     assert item is not None
     ReportBatchItem.objects.filter(pk=item.pk).update(status=ItemStatus.RUNNING, started_at=timezone.now())
@@ -71,7 +72,7 @@ def test_a_region_claimed_by_a_live_worker_is_left_alone(small_cycle: Cycle) -> 
 
 
 def test_a_batch_queues_one_background_task_per_region(small_cycle: Cycle) -> None:
-    batch, _ = services.start_report_batch(small_cycle)
+    batch, _ = services.start_report_batch(small_cycle, actor=CLI)
     tasks = DBTaskResult.objects.filter(task_path=generate_batch_item.module_path, queue_name="reports")
     assert tasks.count() == 3
     for task in tasks:

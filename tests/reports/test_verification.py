@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from kotacerdas.audit.models import AuditEvent
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Participation
 from kotacerdas.reports import services, signing
 from kotacerdas.reports.models import ReportVersion
@@ -105,7 +106,7 @@ def test_regenerating_makes_a_new_version_and_the_old_one_stays_valid(
     badung_report: IssuedReport, issued: ReportVersion
 ) -> None:
     participation = Participation.objects.select_related("region", "cycle").get(pk=issued.participation_id)
-    newer = services.generate_report(participation)
+    newer = services.generate_report(participation, actor=CLI)
     assert newer.version == issued.version + 1
     assert newer.code != issued.code and newer.sha256 != issued.sha256
     assert services.verify_report(badung_report.data).valid

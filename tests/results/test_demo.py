@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from kotacerdas.audit.models import AuditEvent
-from kotacerdas.cycles.models import Participation, SelfAssessmentStatus
+from kotacerdas.cycles.models import FillingRecord, Participation
 from kotacerdas.regions.services import resolve_region
 from kotacerdas.results.demo import load_demo
 from kotacerdas.results.models import HistoricalFinal, Provenance
@@ -130,8 +130,8 @@ def test_previous_finals_are_derived_from_the_published_improvement_and_marked_s
 def test_participation_keeps_the_letters_191_and_marks_unknown_self_assessment() -> None:
     participations = Participation.objects.filter(cycle__year=2024)
     assert participations.count() == 191
-    assert participations.filter(self_assessment=SelfAssessmentStatus.FILLED).count() == 140
-    assert participations.filter(self_assessment=SelfAssessmentStatus.UNKNOWN).count() == 51
+    assert participations.filter(self_assessment=FillingRecord.FILLED).count() == 140
+    assert participations.filter(self_assessment=FillingRecord.UNKNOWN).count() == 51
     pemalang = participations.get(region__code="33.27")
     assert (pemalang.addressee_no, pemalang.addressee) == (91, "Bupati Pematang")
     facts = participations.first().cycle.facts  # type: ignore[union-attr]

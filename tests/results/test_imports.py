@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle, Participation, Track
 from kotacerdas.results.imports import (
     ImportRejected,
@@ -61,7 +62,7 @@ def test_results_import_accepts_decimal_commas_semicolons_and_dashes(
         "region;track;baseline;output;outcome;impact;quick_wins;collaboration;final\n"
         "Kabupaten Badung;REGULER;3,56;2,73;3,27;3,18;2,8;-;3,08\n",
     )
-    summary = import_results(path, cycle)
+    summary = import_results(path, cycle, actor=CLI)
     assert summary.regions == 1 and summary.scores_changed == 5
     assert _live(cycle, "51.03").final == Decimal("3.08")
 
@@ -74,7 +75,7 @@ def test_results_import_reads_xlsx(make_cycle, tmp_path: Path) -> None:
     sheet.append(["51.03", "REGULER", 3.56, 2.73, 3.27, 3.18, 2.8, 3.08])
     path = tmp_path / "r.xlsx"
     workbook.save(path)
-    import_results(path, cycle)
+    import_results(path, cycle, actor=CLI)
     assert _live(cycle, "51.03").final == Decimal("3.08")
 
 
@@ -87,7 +88,7 @@ def test_results_import_refuses_a_final_the_engine_does_not_compute(
         "region,track,baseline,output,outcome,impact,quick_wins,final,rank\n"
         "KAB. BADUNG,REGULER,3.56,2.73,3.27,3.18,2.80,3.10,1\n",
     )
-    lines = _rejected(lambda: import_results(path, cycle))
+    lines = _rejected(lambda: import_results(path, cycle, actor=CLI))
     assert lines == [f"{path}:2: final='3.10' the engine computes 3.08"]
     assert not Participation.objects.get(cycle=cycle, region__code="51.03").published_scores.exists()
 
@@ -107,7 +108,7 @@ def test_results_import_lists_every_bad_row_with_line_field_and_value(
         "KAB. BADUNG,REGULER,3.56,2.73\n"
         "KAB. BANYUMAS,REGULER,3,3\n",
     )
-    lines = _rejected(lambda: import_results(path, cycle))
+    lines = _rejected(lambda: import_results(path, cycle, actor=CLI))
     text = "\n".join(lines)
     assert f"{path}:3: region='Bandunk' Unknown region 'Bandunk'" in text
     assert "Kabupaten Bandung (32.04)" in text
@@ -122,7 +123,7 @@ def test_results_import_lists_every_bad_row_with_line_field_and_value(
 def test_results_import_names_missing_and_unknown_columns(make_cycle, write_file: WriteFile) -> None:
     cycle = make_cycle(2030)
     path = write_file("r.csv", "region,baseline,smartness\nKAB. BADUNG,3,4\n")
-    lines = _rejected(lambda: import_results(path, cycle))
+    lines = _rejected(lambda: import_results(path, cycle, actor=CLI))
     assert f"{path}:1: header='track' required column is missing" in lines
     assert any("header='smartness' unknown column" in line for line in lines)
 
@@ -134,10 +135,10 @@ def test_results_import_twice_changes_nothing(make_cycle, write_file: WriteFile)
         "region,track,baseline,output,outcome,impact,quick_wins,final,improvement\n"
         "KAB. BADUNG,REGULER,3.56,2.73,3.27,3.18,2.80,3.08,0.11\n",
     )
-    import_results(path, cycle)
+    import_results(path, cycle, actor=CLI)
     computed_at = live_result_set(cycle).computed_at
     before = _counts()
-    again = import_results(path, cycle)
+    again = import_results(path, cycle, actor=CLI)
     assert (again.scores_changed, again.tracks_changed, again.previous_finals_derived) == (0, 0, 0)
     assert _counts() == before
     assert live_result_set(cycle).computed_at == computed_at
@@ -149,7 +150,7 @@ def test_results_import_twice_changes_nothing(make_cycle, write_file: WriteFile)
 def test_agreed_question_scores_make_the_dimension_raw(make_cycle, write_file: WriteFile) -> None:
     cycle = make_cycle(2030)
     rows = "".join(f"KAB. BADUNG,{q},{s}\n" for q, s in [(1, 4), (2, 3), (3, '"3,6"'), (4, 3.8), (5, 3.4)])
-    import_question_scores(write_file("q.csv", "region,question,score\n" + rows), cycle)
+    import_question_scores(write_file("q.csv", "region,question,score\n" + rows), cycle, actor=CLI)
     baseline = _live(cycle, "51.03").dimensions["baseline"]
     assert (baseline["score"], baseline["source"]) == ("3.56", "raw")
 
@@ -161,7 +162,7 @@ def test_question_scores_out_of_scale_or_conflicting_are_refused(make_cycle, wri
         "region,question,score\nKAB. BADUNG,1,4.2\nKAB. BADUNG,2,3\nKAB. BADUNG,2,2\n"
         "KAB. BADUNG,999,3\nKAB. BADUNG,3,\n",
     )
-    lines = _rejected(lambda: import_question_scores(path, cycle))
+    lines = _rejected(lambda: import_question_scores(path, cycle, actor=CLI))
     assert lines == [
         f"{path}:2: score='4.2' outside question 1's scale 1–4",
         f"{path}:4: score='2' conflicts with line 3 (3) for the same region and question",
@@ -178,7 +179,7 @@ def test_assessor_scores_average_per_question_and_skip_blanks(make_cycle, write_
     rows = "".join(
         f"KAB. BADUNG,Asesor {a},Universitas {a},1,{s},\n" for a, s in enumerate([4, 4, 3, 4, ""], start=1)
     )
-    import_assessor_scores(write_file("s.csv", ASSESSOR_HEADER + rows), cycle)
+    import_assessor_scores(write_file("s.csv", ASSESSOR_HEADER + rows), cycle, actor=CLI)
     baseline = _live(cycle, "51.03").dimensions["baseline"]
     q1 = baseline["questions"][0]
     assert (q1["score"], q1["source"], q1["count"]) == ("3.75", "raw", 4)
@@ -190,9 +191,13 @@ def test_assessor_scores_average_per_question_and_skip_blanks(make_cycle, write_
 def test_agreed_score_stands_over_assessor_scores(make_cycle, write_file: WriteFile) -> None:
     cycle = make_cycle(2030)
     import_assessor_scores(
-        write_file("s.csv", ASSESSOR_HEADER + "KAB. BADUNG,A,U,1,2,\nKAB. BADUNG,B,U,1,2,\n"), cycle
+        write_file("s.csv", ASSESSOR_HEADER + "KAB. BADUNG,A,U,1,2,\nKAB. BADUNG,B,U,1,2,\n"),
+        cycle,
+        actor=CLI,
     )
-    import_question_scores(write_file("q.csv", "region,question,score\nKAB. BADUNG,1,3.4\n"), cycle)
+    import_question_scores(
+        write_file("q.csv", "region,question,score\nKAB. BADUNG,1,3.4\n"), cycle, actor=CLI
+    )
     q1 = _live(cycle, "51.03").dimensions["baseline"]["questions"][0]
     assert (q1["score"], q1["source"]) == ("3.40", "agreed")
 
@@ -207,7 +212,7 @@ def test_assessor_scores_refuse_survey_questions_fractions_and_conflicts(
         "KAB. BADUNG,A,U,2,5,\nKAB. BADUNG,A,U,3,2,\nKAB. BADUNG,A,U,3,3,\n"
         "KAB. BADUNG,,U,4,3,\n",
     )
-    lines = _rejected(lambda: import_assessor_scores(path, cycle))
+    lines = _rejected(lambda: import_assessor_scores(path, cycle, actor=CLI))
     assert lines == [
         f"{path}:2: question='50' is answered by the citizen survey, not scored by assessors",
         f"{path}:3: score='3.5' not a whole number",
@@ -224,10 +229,12 @@ def test_assessor_scores_twice_change_nothing_and_a_change_is_audited(
 
     cycle = make_cycle(2030)
     path = write_file("s.csv", ASSESSOR_HEADER + "KAB. BADUNG,A,U,1,2,ok\n")
-    import_assessor_scores(path, cycle)
-    assert import_assessor_scores(path, cycle).unchanged == 1
+    import_assessor_scores(path, cycle, actor=CLI)
+    assert import_assessor_scores(path, cycle, actor=CLI).unchanged == 1
     assert AssessorScore.objects.filter(assignment__participation__cycle=cycle).count() == 1
-    import_assessor_scores(write_file("s2.csv", ASSESSOR_HEADER + "KAB. BADUNG,A,U,1,3,revised\n"), cycle)
+    import_assessor_scores(
+        write_file("s2.csv", ASSESSOR_HEADER + "KAB. BADUNG,A,U,1,3,revised\n"), cycle, actor=CLI
+    )
     event = AuditEvent.objects.filter(action="score.assessor.changed").latest("id")
     assert (event.old, event.new) == ({"score": 2, "note": "ok"}, {"score": 3, "note": "revised"})
 
@@ -255,7 +262,7 @@ def test_survey_answers_feed_impact_with_their_distribution(make_cycle, write_fi
     body = (
         _response("a", [4] * 9) + _response("b", [3] * 9) + _response("b", [3] * 9)
     )  # b retried identically
-    summary = import_survey(write_file("v.csv", SURVEY_HEADER + body), cycle)
+    summary = import_survey(write_file("v.csv", SURVEY_HEADER + body), cycle, actor=CLI)
     assert (summary.responses, summary.created, summary.answers) == (2, 2, 18)
     impact = _live(cycle, "51.03").dimensions["impact"]
     q50 = impact["questions"][0]
@@ -267,9 +274,9 @@ def test_survey_answers_feed_impact_with_their_distribution(make_cycle, write_fi
 def test_survey_import_twice_changes_nothing(make_cycle, write_file: WriteFile) -> None:
     cycle = make_cycle(2030)
     path = write_file("v.csv", SURVEY_HEADER + _response("a", [4] * 9))
-    import_survey(path, cycle)
+    import_survey(path, cycle, actor=CLI)
     before = _counts()
-    assert import_survey(path, cycle).unchanged == 1
+    assert import_survey(path, cycle, actor=CLI).unchanged == 1
     assert _counts() == before
 
 
@@ -277,7 +284,7 @@ def test_survey_conflicting_replay_is_refused_in_the_file_and_against_the_databa
     make_cycle, write_file: WriteFile
 ) -> None:
     cycle = make_cycle(2030)
-    import_survey(write_file("v1.csv", SURVEY_HEADER + _response("a", [4] * 9)), cycle)
+    import_survey(write_file("v1.csv", SURVEY_HEADER + _response("a", [4] * 9)), cycle, actor=CLI)
     path = write_file(
         "v2.csv",
         SURVEY_HEADER
@@ -285,7 +292,7 @@ def test_survey_conflicting_replay_is_refused_in_the_file_and_against_the_databa
         + _response("c", [1, 2])
         + "c,KAB. BADUNG,smart_governance,R-c,2030-10-01T09:00:00+07:00,50,4\n",
     )
-    lines = _rejected(lambda: import_survey(path, cycle))
+    lines = _rejected(lambda: import_survey(path, cycle, actor=CLI))
     assert f"{path}:2: response_id='a' already stored with different content (a conflicting replay)" in lines
     assert any(
         line.startswith(f"{path}:13: score='4' conflicts with an earlier row of response c") for line in lines
@@ -302,7 +309,7 @@ def test_survey_rows_are_checked_field_by_field(make_cycle, write_file: WriteFil
         + "z,KAB. BADUNG,smart_mood,R,2030-10-01T09:00:00+07:00,50,4\n"
         + "w,KAB. BADUNG,smart_governance,R,2030-10-01T09:00:00+07:00,51,0\n",
     )
-    lines = _rejected(lambda: import_survey(path, cycle))
+    lines = _rejected(lambda: import_survey(path, cycle, actor=CLI))
     assert lines == [
         f"{path}:2: submitted_at='2030-10-01T09:00:00' needs a UTC offset, e.g. +07:00",
         f"{path}:3: question='50' is not a smart_branding survey question",
@@ -330,7 +337,7 @@ def test_survey_import_of_many_rows_stores_them_all(make_cycle, write_file: Writ
         )
         for i in range(600)
     )
-    summary = import_survey(write_file("v.csv", SURVEY_HEADER + body), cycle)
+    summary = import_survey(write_file("v.csv", SURVEY_HEADER + body), cycle, actor=CLI)
     assert (summary.created, summary.answers) == (600, 5400)
     assert SurveyAnswer.objects.filter(response__participation__cycle=cycle).count() == 5400
 

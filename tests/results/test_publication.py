@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from kotacerdas.audit.models import AuditEvent
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.results.imports import import_question_scores
 from kotacerdas.results.models import RegionResult, ResultSetStatus
@@ -35,7 +36,7 @@ def test_demo_results_are_published_as_revision_one(cycle_2024: Cycle) -> None:
 def test_a_change_after_publication_never_alters_published_numbers(cycle_2024: Cycle, tmp_path: Path) -> None:
     path = tmp_path / "q.csv"
     path.write_text("region,question,score\nKAB. BADUNG,1,1\n", encoding="utf-8")
-    import_question_scores(path, cycle_2024)
+    import_question_scores(path, cycle_2024, actor=CLI)
     revision_1 = latest_published(cycle_2024)
     assert _final(revision_1) == Decimal("3.08")
     changed = unpublished_changes(cycle_2024)
@@ -48,7 +49,7 @@ def test_a_change_after_publication_never_alters_published_numbers(cycle_2024: C
     assert ",3.08," in out.getvalue()
     assert f"live results differ for {len(changed)} region(s)" in err.getvalue()
 
-    revision_2 = publish_results(cycle_2024, reason="Koreksi skor pertanyaan 1")
+    revision_2 = publish_results(cycle_2024, reason="Koreksi skor pertanyaan 1", actor=CLI)
     assert revision_2.revision == 2 and _final(revision_2) == Decimal("3.02")
     assert _final(revision_1) == Decimal("3.08")
     assert unpublished_changes(cycle_2024) == []
@@ -60,7 +61,7 @@ def test_recompute_re_ranks_every_region(cycle_2024: Cycle, tmp_path: Path) -> N
     path = tmp_path / "q.csv"
     rows = "".join(f"KAB. BADUNG,{q},4\n" for q in range(1, 116))
     path.write_text("region,question,score\n" + rows, encoding="utf-8")
-    import_question_scores(path, cycle_2024)
+    import_question_scores(path, cycle_2024, actor=CLI)
     recompute_results(cycle_2024)
     live = cycle_2024.result_sets.get(status=ResultSetStatus.LIVE)
     badung = RegionResult.objects.get(result_set=live, participation__region__code="51.03")

@@ -1,6 +1,7 @@
-"""Every URL of the self-assessment, review, management and account pages × every role × method.
+"""Every URL of the self-assessment, review and management pages × every role × method.
 
-A new URL in these namespaces that is not in the table fails `test_every_url_is_in_the_table`."""
+A new URL in these namespaces that is not in the table fails `test_every_url_is_in_the_table` (and any
+other app's in tests/test_url_permissions.py; the account pages have tests/accounts/test_permissions.py)."""
 
 import json
 import uuid
@@ -17,7 +18,7 @@ from kotacerdas.selfassessment.services import save_answer, upload_evidence
 from tests.workflow import PDF, close_download
 
 ROLES = ("anonymous", "operator_a", "operator_b", "assessor_assigned", "assessor_other", "admin")
-NAMESPACES = ("selfassessment", "review", "manage", "accounts")
+NAMESPACES = ("selfassessment", "review", "manage")
 
 # (name, method, url template, body kind, expected status per role in ROLES order)
 # Badung (51.03) is in draft: operator A may write; the assigned assessor may see but not yet score.
@@ -140,16 +141,11 @@ TABLE: list[tuple[str, str, str, str, tuple[int, ...]]] = [
     ("manage:region", "GET", "/kelola/2030/51.03/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:region", "POST", "/kelola/2030/51.03/", "return", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:bulk_assign", "GET", "/kelola/2030/penugasan/", "", (LOGIN, 404, 404, 404, 404, 200)),
+    ("manage:bulk_assign", "POST", "/kelola/2030/penugasan/", "panels", (LOGIN, 404, 404, 404, 404, 302)),
     ("manage:remind", "POST", "/kelola/2030/pengingat/", "", (LOGIN, 404, 404, 404, 404, 302)),
     ("manage:question_history", "GET", "/kelola/2030/51.03/riwayat/1/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:invite", "GET", "/kelola/undangan/", "", (LOGIN, 404, 404, 404, 404, 200)),
-    (
-        "accounts:accept_invitation",
-        "GET",
-        "/accounts/undangan/MQ/bad-token/",
-        "",
-        (400, 400, 400, 400, 400, 400),
-    ),
+    ("manage:invite", "POST", "/kelola/undangan/", "invite", (LOGIN, 404, 404, 404, 404, 200)),
 ]
 
 
@@ -178,6 +174,16 @@ def _body(kind: str) -> dict[str, Any]:
         "reply": {"number": 1, "argument": "a"},
         "respond": {"response": "ok"},
         "return": {"action": "return", "reason": "r"},
+        "panels": {
+            "file": SimpleUploadedFile("p.csv", b"region,assessor_email\n32.73,asesor.lain@test.id\n")
+        },
+        "invite": {
+            "email": "baru@kota.id",
+            "role": "operator",
+            "region": "32.73",
+            "name": "",
+            "institution": "",
+        },
     }.get(kind, {})
     return {"data": data}
 
@@ -186,9 +192,9 @@ def _body(kind: str) -> dict[str, Any]:
 def world(badung, operator_a, operator_b, panel, unassigned_assessor, admin_user) -> dict[str, Any]:
     question = badung.cycle.instrument.questions.select_related("dimension", "instrument").get(number=1)
     save_answer(
-        operator_a, badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=0
+        badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=0, actor=operator_a
     )
-    evidence = upload_evidence(operator_a, badung, question, SimpleUploadedFile("a.pdf", PDF))
+    evidence = upload_evidence(badung, question, SimpleUploadedFile("a.pdf", PDF), actor=operator_a)
     programme = Programme.objects.create(
         participation=badung,
         name="Badung Command Center",

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from kotacerdas.audit.models import AuditEvent
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Stage
 from kotacerdas.cycles.policy import NotAllowed
 from kotacerdas.results.models import RegionResult
@@ -47,7 +48,7 @@ def _live(participation) -> RegionResult:
 def test_assigning_is_idempotent_and_numbers_the_panel(badung, panel) -> None:
     positions = list(badung.assignments.order_by("position").values_list("position", flat=True))
     assert positions == [1, 2]
-    again, created = assign_assessor(badung, ensure_assessor_profile(panel[0]))
+    again, created = assign_assessor(badung, ensure_assessor_profile(panel[0]), actor=CLI)
     assert not created and again.position == 1
 
 
@@ -57,7 +58,7 @@ def test_assigning_is_idempotent_and_numbers_the_panel(badung, panel) -> None:
 def test_an_assessor_from_the_regions_own_government_is_refused(badung, institution: str) -> None:
     user = make_assessor("pemda@test.id", institution)
     with pytest.raises(ConflictOfInterestError, match="pemerintah daerah"):
-        assign_assessor(badung, ensure_assessor_profile(user))
+        assign_assessor(badung, ensure_assessor_profile(user), actor=CLI)
     assert not badung.assignments.exists()
 
 
@@ -65,12 +66,12 @@ def test_a_declared_conflict_is_refused_and_an_unrelated_institution_is_not(
     badung, unassigned_assessor
 ) -> None:
     assessor = ensure_assessor_profile(unassigned_assessor)
-    declare_conflict(assessor, badung, "Pernah menjadi konsultan masterplan Badung")
+    declare_conflict(assessor, badung, "Pernah menjadi konsultan masterplan Badung", actor=CLI)
     assert ConflictOfInterest.objects.filter(assessor=assessor).count() == 1
     with pytest.raises(ConflictOfInterestError, match="konsultan masterplan"):
-        assign_assessor(badung, assessor)
+        assign_assessor(badung, assessor, actor=CLI)
     bandung = badung.cycle.participations.get(region__code="32.73")
-    assert assign_assessor(bandung, assessor)[1]
+    assert assign_assessor(bandung, assessor, actor=CLI)[1]
 
 
 def test_only_admins_assign_through_the_policy(badung, operator_a, unassigned_assessor) -> None:
@@ -84,7 +85,7 @@ def test_only_admins_assign_through_the_policy(badung, operator_a, unassigned_as
 def test_scoring_waits_for_the_self_assessment(badung, panel) -> None:
     assignment = badung.assignments.get(assessor__user=panel[0])
     with pytest.raises(NotAllowed, match="belum mengirim"):
-        record_score(panel[0], assignment, _q(badung, 1), 3, "")
+        record_score(assignment, _q(badung, 1), 3, "", actor=panel[0])
 
 
 def test_assessors_score_blind_until_they_submit(client: Client, operator_a, badung, panel) -> None:
@@ -110,7 +111,7 @@ def test_a_submitted_review_updates_the_results_at_once(operator_a, badung, pane
     assert (q1["score"], q1["source"], q1["count"]) == ("4.00", "raw", 1)
     # The second assessor's draft scores do not count until submitted.
     second = badung.assignments.get(assessor__user=panel[1])
-    record_score(panel[1], second, _q(badung, 1), 1, "")
+    record_score(second, _q(badung, 1), 1, "", actor=panel[1])
     assert _live(badung).dimensions["baseline"]["questions"][0]["score"] == "4.00"
     score_all(panel[1], badung, 2)
     assert badung.stage == Stage.SCORED
@@ -123,9 +124,9 @@ def test_a_submitted_review_updates_the_results_at_once(operator_a, badung, pane
 def test_an_incomplete_review_cannot_be_submitted(operator_a, badung, panel) -> None:
     submitted(operator_a, badung)
     assignment = badung.assignments.get(assessor__user=panel[0])
-    record_score(panel[0], assignment, _q(badung, 1), 3, "")
+    record_score(assignment, _q(badung, 1), 3, "", actor=panel[0])
     with pytest.raises(IncompleteReview) as info:
-        submit_review(panel[0], assignment)
+        submit_review(assignment, actor=panel[0])
     assert 2 in info.value.numbers and 1 not in info.value.numbers
 
 
@@ -133,7 +134,7 @@ def test_score_edits_keep_their_history_in_the_audit_not_as_rows(operator_a, bad
     submitted(operator_a, badung)
     assignment = badung.assignments.get(assessor__user=panel[0])
     for value in (2, 3, 3, 4):
-        record_score(panel[0], assignment, _q(badung, 7), value, "")
+        record_score(assignment, _q(badung, 7), value, "", actor=panel[0])
     assert AssessorScore.objects.filter(assignment=assignment, question__number=7).count() == 1
     events = AuditEvent.objects.filter(
         action="score.recorded", region_code="51.03", question_number=7
@@ -145,7 +146,7 @@ def test_an_assessor_cannot_score_through_another_assessors_assignment(operator_
     submitted(operator_a, badung)
     theirs = badung.assignments.get(assessor__user=panel[1])
     with pytest.raises(Exception, match="bukan penugasan Anda"):
-        record_score(panel[0], theirs, _q(badung, 1), 4, "")
+        record_score(theirs, _q(badung, 1), 4, "", actor=panel[0])
 
 
 # --- consensus and agreement ----------------------------------------------------------------------------
@@ -163,8 +164,10 @@ def test_wide_spreads_are_flagged_and_an_agreed_score_stands(operator_a, badung,
         panel[1].email: Decimal("0.02"),
     }
     with pytest.raises(Exception, match="Alasan"):
-        record_agreed_score(panel[0], badung, _q(badung, 1), Decimal("3"), "")
-    record_agreed_score(panel[0], badung, _q(badung, 1), Decimal("3.50"), "Perbup ada, belum diundangkan")
+        record_agreed_score(badung, _q(badung, 1), Decimal("3"), "", actor=panel[0])
+    record_agreed_score(
+        badung, _q(badung, 1), Decimal("3.50"), "Perbup ada, belum diundangkan", actor=panel[0]
+    )
     q1 = _live(badung).dimensions["baseline"]["questions"][0]
     assert (q1["score"], q1["source"]) == ("3.50", "agreed")
     assert panel_agreement(badung).disagreements[0].agreed == Decimal("3.50")
@@ -209,15 +212,15 @@ def test_the_region_contests_and_the_panel_answers_with_a_new_score(
     score_all(panel[1], badung, 2)
     assert badung.stage == Stage.SCORED
     with pytest.raises(NotAllowed):
-        contest_score(operator_b, badung, _q(badung, 1), "bukan daerah saya")
+        contest_score(badung, _q(badung, 1), "bukan daerah saya", actor=operator_b)
     reply = contest_score(
-        operator_a, badung, _q(badung, 1), "Perbup sudah diundangkan", current_score=Decimal("2")
+        badung, _q(badung, 1), "Perbup sudah diundangkan", current_score=Decimal("2"), actor=operator_a
     )
     badung.refresh_from_db()
     assert badung.stage == Stage.REPLIED
     with pytest.raises(Exception, match="sudah disanggah"):
-        contest_score(operator_a, badung, _q(badung, 1), "lagi")
-    respond_to_reply(panel[0], reply, "Bukti diterima", new_score=4)
+        contest_score(badung, _q(badung, 1), "lagi", actor=operator_a)
+    respond_to_reply(reply, "Bukti diterima", new_score=4, actor=panel[0])
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.ANSWERED and reply.responded_by == panel[0]
     q1 = _live(badung).dimensions["baseline"]["questions"][0]
@@ -262,7 +265,7 @@ def test_publication_makes_scored_regions_final_and_shows_only_submitted_scores(
     submitted(operator_a, badung)
     score_all(panel[0], badung, 4)
     draft = badung.assignments.get(assessor__user=panel[1])
-    record_score(panel[1], draft, _q(badung, 1), 1, "draf")
+    record_score(draft, _q(badung, 1), 1, "draf", actor=panel[1])
     client.force_login(admin_user)
     q1 = next(
         q

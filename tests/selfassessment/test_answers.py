@@ -12,7 +12,7 @@ from django.utils import timezone
 from kotacerdas.audit.models import AuditEvent
 from kotacerdas.cycles.models import Stage
 from kotacerdas.cycles.policy import Action, NotAllowed, may
-from kotacerdas.selfassessment.models import Answer, SelfAssessmentStatus
+from kotacerdas.selfassessment.models import Answer, FormStatus
 from kotacerdas.selfassessment.services import (
     Incomplete,
     SaveStatus,
@@ -77,45 +77,51 @@ def test_invalid_answers_name_their_field(client: Client, operator_a, badung) ->
 
 def test_submit_requires_every_question_with_level_and_justification(operator_a, badung) -> None:
     save_answer(
-        operator_a, badung, _q(badung, 1), level=4, justification="", save_id=uuid.uuid4(), base_version=0
+        badung,
+        _q(badung, 1),
+        level=4,
+        justification="",
+        save_id=uuid.uuid4(),
+        base_version=0,
+        actor=operator_a,
     )
     with pytest.raises(Incomplete) as info:
-        submit_self_assessment(operator_a, badung)
+        submit_self_assessment(badung, actor=operator_a)
     assert info.value.numbers[0] == 1 and len(info.value.numbers) == 61
 
 
 def test_submitted_answers_are_locked_until_the_admin_returns_them(operator_a, admin_user, badung) -> None:
     fill_self_assessment(operator_a, badung)
-    form = submit_self_assessment(operator_a, badung)
+    form = submit_self_assessment(badung, actor=operator_a)
     badung.refresh_from_db()
     assert (form.status, badung.stage, badung.self_assessment) == (
-        SelfAssessmentStatus.SUBMITTED,
+        FormStatus.SUBMITTED,
         Stage.SUBMITTED,
         "filled",
     )
     with pytest.raises(NotAllowed, match="terkunci"):
         save_answer(
-            operator_a,
             badung,
             _q(badung, 1),
             level=1,
             justification="x",
             save_id=uuid.uuid4(),
             base_version=1,
+            actor=operator_a,
         )
     with pytest.raises(ValueError, match="Alasan"):
-        return_self_assessment(admin_user, badung, " ")
-    return_self_assessment(admin_user, badung, "Bukti pertanyaan 6 belum diunggah")
+        return_self_assessment(badung, " ", actor=admin_user)
+    return_self_assessment(badung, "Bukti pertanyaan 6 belum diunggah", actor=admin_user)
     badung.refresh_from_db()
     assert badung.stage == Stage.DRAFT and badung.self_assessment_form.returned_reason.startswith("Bukti")
     outcome = save_answer(
-        operator_a,
         badung,
         _q(badung, 6),
         level=4,
         justification="Perda 2020",
         save_id=uuid.uuid4(),
         base_version=1,
+        actor=operator_a,
     )
     assert outcome.status == SaveStatus.SAVED
 
@@ -128,26 +134,26 @@ def test_the_window_is_enforced_on_the_server_to_the_microsecond(operator_a, bad
     with time_machine.travel(closes - timedelta(microseconds=1), tick=False):
         assert may(operator_a, Action.ANSWER, badung)
         save_answer(
-            operator_a,
             badung,
             _q(badung, 1),
             level=3,
             justification="x",
             save_id=uuid.uuid4(),
             base_version=0,
+            actor=operator_a,
         )
     with time_machine.travel(closes, tick=False):
         decision = may(operator_a, Action.ANSWER, badung)
         assert not decision and "ditutup" in decision.reason
         with pytest.raises(NotAllowed):
             save_answer(
-                operator_a,
                 badung,
                 _q(badung, 1),
                 level=4,
                 justification="y",
                 save_id=uuid.uuid4(),
                 base_version=1,
+                actor=operator_a,
             )
     with time_machine.travel(cycle.self_assessment_opens - timedelta(seconds=1), tick=False):
         assert "belum dibuka" in may(operator_a, Action.ANSWER, badung).reason
@@ -202,10 +208,10 @@ def test_posted_identifiers_are_not_trusted(
 def test_saving_the_same_content_again_writes_nothing(operator_a, badung) -> None:
     question = _q(badung, 1)
     save_answer(
-        operator_a, badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=0
+        badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=0, actor=operator_a
     )
     again = save_answer(
-        operator_a, badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=1
+        badung, question, level=3, justification="x", save_id=uuid.uuid4(), base_version=1, actor=operator_a
     )
     assert again.status == SaveStatus.UNCHANGED and again.answer.version == 1
     assert (

@@ -29,13 +29,13 @@ def test_concurrent_saves_of_one_answer_leave_one_row_and_lose_nothing(make_cycl
         try:
             barrier.wait()
             outcome = save_answer(
-                operator,
                 participation,
                 question,
                 level=1 + n % 4,
                 justification=f"thread {n}",
                 save_id=uuid.uuid4(),
                 base_version=0,
+                actor=operator,
             )
             outcomes.append((n, outcome.status))
         except Exception as exc:  # collected and asserted below

@@ -57,14 +57,16 @@ def _docx() -> bytes:
 
 
 def test_a_pdf_is_stored_under_a_server_made_name(operator_a, badung) -> None:
-    evidence = upload_evidence(operator_a, badung, _q(badung), SimpleUploadedFile("Perbup 42.pdf", PDF))
+    evidence = upload_evidence(badung, _q(badung), SimpleUploadedFile("Perbup 42.pdf", PDF), actor=operator_a)
     assert evidence.content_type == "application/pdf" and evidence.original_name == "Perbup 42.pdf"
     assert evidence.file.name.startswith("evidence/2030/51.03/") and "Perbup" not in evidence.file.name
     assert evidence.size == len(PDF) and len(evidence.sha256) == 64
 
 
 def test_office_documents_are_recognised_by_their_contents(operator_a, badung) -> None:
-    evidence = upload_evidence(operator_a, badung, _q(badung), SimpleUploadedFile("notulen.docx", _docx()))
+    evidence = upload_evidence(
+        badung, _q(badung), SimpleUploadedFile("notulen.docx", _docx()), actor=operator_a
+    )
     assert evidence.content_type.endswith("wordprocessingml.document")
 
 
@@ -83,14 +85,16 @@ def test_wrong_types_and_paths_in_names_are_refused(
     operator_a, badung, name: str, content: bytes, message: str
 ) -> None:
     with pytest.raises(EvidenceRejected, match=message):
-        upload_evidence(operator_a, badung, _q(badung), RawNameUpload(name, content))
+        upload_evidence(badung, _q(badung), RawNameUpload(name, content), actor=operator_a)
     assert not Evidence.objects.filter(participation=badung).exists()
 
 
 @override_settings(KOTACERDAS_EVIDENCE_MAX_BYTES=1024)
 def test_an_oversized_file_is_refused(operator_a, badung) -> None:
     with pytest.raises(EvidenceRejected, match="terlalu besar"):
-        upload_evidence(operator_a, badung, _q(badung), SimpleUploadedFile("besar.pdf", PDF + b"0" * 2000))
+        upload_evidence(
+            badung, _q(badung), SimpleUploadedFile("besar.pdf", PDF + b"0" * 2000), actor=operator_a
+        )
 
 
 def test_upload_through_the_page_and_download_only_by_those_who_may_see(
@@ -119,7 +123,7 @@ def test_upload_through_the_page_and_download_only_by_those_who_may_see(
 
 
 def test_removed_evidence_is_hidden_not_deleted(client: Client, operator_a, badung) -> None:
-    evidence = upload_evidence(operator_a, badung, _q(badung), SimpleUploadedFile("a.pdf", PDF))
+    evidence = upload_evidence(badung, _q(badung), SimpleUploadedFile("a.pdf", PDF), actor=operator_a)
     client.force_login(operator_a)
     response = client.post(f"/penilaian-mandiri/2030/51.03/bukti/{evidence.pk}/hapus/")
     assert response.status_code == 302

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.survey import services
 from kotacerdas.survey.models import SurveyLink
@@ -27,7 +28,7 @@ def survey_cycle(make_cycle: Callable[..., Cycle]) -> Cycle:
 def links(survey_cycle: Cycle) -> dict[str, SurveyLink]:
     """Badung's six links in the fresh cycle, by smart dimension."""
     participation = Participation.objects.get(cycle=survey_cycle, region__code="51.03")
-    return {link.smart_dimension: link for link in services.ensure_links(participation)}
+    return {link.smart_dimension: link for link in services.ensure_links(participation, actor=CLI)}
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import connections
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Participation
 from kotacerdas.survey import services
 from kotacerdas.survey.models import SurveyResponse
@@ -44,7 +45,7 @@ def browser_page() -> Any:
 
 def test_answers_survive_a_network_cut_and_arrive_once(live_server: Any, browser_page: Any) -> None:
     participation = Participation.objects.get(cycle__year=2024, region__code="32.73")
-    link = services.ensure_links(participation)[0]
+    link = services.ensure_links(participation, actor=CLI)[0]
     page = browser_page
     page.goto(live_server.url + link_path(link))
     fieldsets = page.locator("fieldset.q")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management import call_command
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.results.imports import import_survey
 from kotacerdas.survey.models import SurveyLink, SurveyResponse
 from tests.survey.conftest import make_body
@@ -37,10 +38,10 @@ def test_export_wipe_import_reproduces_the_responses(
     path = tmp_path / "survey.csv"
     path.write_text(text, encoding="utf-8")
     # Re-importing over the same database changes nothing: the digests match.
-    assert import_survey(path, cycle).unchanged == 4
+    assert import_survey(path, cycle, actor=CLI).unchanged == 4
 
     SurveyResponse.objects.filter(participation__cycle=cycle).delete()
-    summary = import_survey(path, cycle)
+    summary = import_survey(path, cycle, actor=CLI)
     assert summary.created == 4
     assert _snapshot(cycle) == before
 

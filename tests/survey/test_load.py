@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.test import override_settings
 from django.utils import timezone
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Participation
 from kotacerdas.survey import services
 from kotacerdas.survey.models import SurveyLink, SurveyResponse
@@ -52,7 +53,7 @@ def test_concurrent_submissions_with_replays_lose_nothing_and_store_nothing_twic
     participations = (
         Participation.objects.filter(cycle__year=2024).exclude(track="").order_by("region__code")[:4]
     )
-    links = [link for p in participations for link in services.ensure_links(p)]
+    links = [link for p in participations for link in services.ensure_links(p, actor=CLI)]
     numbers = {link.pk: [q.number for q in services.survey_questions(link)] for link in links}
     rng = random.Random(7)
     bodies = []

@@ -16,6 +16,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Participation
 from kotacerdas.survey import services
 from kotacerdas.survey.models import SurveyResponse
@@ -86,7 +87,7 @@ def test_planted_speeders_straight_liners_and_duplicates_are_caught(make_cycle: 
     links = [
         link
         for participation in Participation.objects.filter(cycle=cycle)
-        for link in services.ensure_links(participation)
+        for link in services.ensure_links(participation, actor=CLI)
     ]
     questions = {link.pk: services.survey_questions(link) for link in links}
     rng = random.Random(20241125)

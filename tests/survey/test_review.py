@@ -42,6 +42,7 @@ def test_including_a_flagged_response_is_audited_and_recomputes(
     assert {q["number"]: q["count"] for q in live.dimensions["impact"]["questions"]}[50] == 1
 
     services.review_responses(
+        governance.participation.cycle,
         SurveyResponse.objects.filter(pk=response.pk),
         include=False,
         reason="Ternyata pegawai.",
@@ -54,7 +55,13 @@ def test_including_a_flagged_response_is_audited_and_recomputes(
 
 def test_a_decision_needs_a_reason(governance: SurveyLink, admin_user: Any) -> None:
     with pytest.raises(services.ReviewError):
-        services.review_responses(SurveyResponse.objects.none(), include=True, reason=" ", actor=admin_user)
+        services.review_responses(
+            governance.participation.cycle,
+            SurveyResponse.objects.none(),
+            include=True,
+            reason=" ",
+            actor=admin_user,
+        )
 
 
 def test_closing_a_link_is_audited_and_recomputes_waiting_responses(

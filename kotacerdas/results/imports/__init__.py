@@ -1,9 +1,11 @@
-"""File imports of a cycle's inputs. Each is all-or-nothing and idempotent (CONTRACT.md)."""
+"""File imports of a cycle's inputs, one import per table's owner (CONTRACT.md). Each is all-or-nothing and
+idempotent. The published results live here; review's and survey's imports live in their own apps
+(``review/imports.py``, ``survey/imports.py``) and are re-exported for the commands."""
 
-from kotacerdas.results.imports._table import ImportRejected, Problem
+from kotacerdas.core.tables import ImportRejected, Problem
 from kotacerdas.results.imports.published import import_results
-from kotacerdas.results.imports.scores import import_assessor_scores, import_question_scores
-from kotacerdas.results.imports.survey import import_survey
+from kotacerdas.review.imports import import_assessor_scores, import_question_scores
+from kotacerdas.survey.imports import import_survey
 
 __all__ = [
     "ImportRejected",

@@ -6,14 +6,18 @@ from pathlib import Path
 
 from django.db import transaction
 
+from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
-from kotacerdas.cycles.models import Cycle, Participation, SelfAssessmentStatus, Track
+from kotacerdas.core.actors import SystemActor
+from kotacerdas.core.tables import ImportRejected, Problem, file_digest, parse_decimal, parse_int, read_table
+from kotacerdas.cycles.models import Cycle, Participation, Track
+from kotacerdas.cycles.policy import Action, require
+from kotacerdas.cycles.signals import inputs_changed
+from kotacerdas.instrument.import_context import ImportContext
 from kotacerdas.instrument.models import Dimension
 from kotacerdas.instrument.services import track_weights
-from kotacerdas.results.imports._common import ImportContext, file_digest
-from kotacerdas.results.imports._table import ImportRejected, Problem, parse_decimal, parse_int, read_table
-from kotacerdas.results.models import HistoricalFinal, Provenance, PublishedScore, RegionResult
-from kotacerdas.results.services import live_result_set, previous_finals, recompute_results
+from kotacerdas.results.models import PublishedScore, RegionResult
+from kotacerdas.results.services import PublishedRow, live_result_set, store_published_results
 
 CHECKED = ("final", "improvement", "rank")
 
@@ -35,7 +39,7 @@ class ResultsImportSummary:
     previous_finals_derived: int
 
 
-def import_results(path: Path, cycle: Cycle, *, actor: object = None) -> ResultsImportSummary:
+def import_results(path: Path, cycle: Cycle, *, actor: User | SystemActor) -> ResultsImportSummary:
     """Store the file's published dimension scores and tracks, recompute, and check any stated final,
     improvement and rank against the engine. All or nothing: any problem rejects the whole file.
 
@@ -43,6 +47,7 @@ def import_results(path: Path, cycle: Cycle, *, actor: object = None) -> Results
     year, the previous final is derived as final − improvement and stored marked as derived; when it knows
     one, the stated improvement is checked against it like any other number.
     """
+    require(actor, Action.IMPORT_RESULTS, cycle)
     dimensions = {d.code: d for d in Dimension.objects.filter(instrument__cycle=cycle)}
     if not dimensions:
         raise ImportRejected(path, [Problem(0, "", "", f"the {cycle.year} cycle has no instrument loaded")])
@@ -111,14 +116,28 @@ def import_results(path: Path, cycle: Cycle, *, actor: object = None) -> Results
         raise ImportRejected(path, problems)
 
     with transaction.atomic():
-        summary = _apply(cycle, planned, dimensions)
+        counts = store_published_results(
+            cycle,
+            [
+                PublishedRow(
+                    plan.participation,
+                    Track(plan.track),
+                    {dimensions[code]: value for code, value in plan.scores.items()},
+                    plan.stated.get("final"),
+                    plan.stated.get("improvement"),
+                )
+                for plan in planned
+            ],
+            actor=actor,
+        )
+        summary = ResultsImportSummary(len(planned), *counts)
         region_ids = [p.participation.region_id for p in planned]
         computed = RegionResult.objects.filter(
             result_set=live_result_set(cycle), participation__region_id__in=region_ids
         ).count()
         changed = summary.scores_changed or summary.tracks_changed or summary.previous_finals_derived
         if changed or computed < len(planned):
-            recompute_results(cycle, regions=region_ids)
+            inputs_changed.send(sender=PublishedScore, cycle=cycle, region_ids=region_ids)
         mismatches = _check_stated(cycle, planned)
         if mismatches:
             raise ImportRejected(path, mismatches)
@@ -126,56 +145,11 @@ def import_results(path: Path, cycle: Cycle, *, actor: object = None) -> Results
             record_event(
                 "import.results",
                 actor=actor,
-                actor_label="cli" if actor is None else "",
                 object_type="cycle",
                 object_id=cycle.year,
                 new={"file": path.name, "sha256": file_digest(path), **summary.__dict__},
             )
     return summary
-
-
-def _apply(cycle: Cycle, planned: list[_Planned], dimensions: dict[str, Dimension]) -> ResultsImportSummary:
-    existing = {
-        (s.participation_id, s.dimension_id): s
-        for s in PublishedScore.objects.filter(participation__cycle=cycle)
-    }
-    known_previous = previous_finals(cycle)
-    changed = tracks_changed = derived = 0
-    for plan in planned:
-        p = plan.participation
-        if p.track != plan.track or p.self_assessment != SelfAssessmentStatus.FILLED:
-            tracks_changed += p.track != plan.track
-            p.track = plan.track
-            # A region with a published row filled the self-assessment and was evaluated.
-            p.self_assessment = SelfAssessmentStatus.FILLED
-            p.save(update_fields=["track", "self_assessment"])
-        for code, value in plan.scores.items():
-            dimension = dimensions[code]
-            current = existing.get((p.pk, dimension.pk))
-            if value is None:
-                if current is not None:
-                    current.delete()
-                    changed += 1
-            elif current is None:
-                PublishedScore.objects.create(participation=p, dimension=dimension, score=value)
-                changed += 1
-            elif current.score != value:
-                current.score = value
-                current.save(update_fields=["score"])
-                changed += 1
-        final, improvement = plan.stated.get("final"), plan.stated.get("improvement")
-        if final is not None and improvement is not None and p.region_id not in known_previous:
-            _, created = HistoricalFinal.objects.get_or_create(
-                region=p.region,
-                year=cycle.year - 1,
-                defaults={
-                    "final": final - improvement,
-                    "provenance": Provenance.DERIVED,
-                    "source": f"{cycle.year} published final {final} − improvement {improvement}",
-                },
-            )
-            derived += created
-    return ResultsImportSummary(len(planned), changed, tracks_changed, derived)
 
 
 def _check_stated(cycle: Cycle, planned: list[_Planned]) -> list[Problem]:

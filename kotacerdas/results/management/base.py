@@ -1,29 +1,26 @@
-"""What the import commands share: the arguments, the cycle lookup and reporting a rejected file."""
+"""What the import commands share: the file argument and reporting a rejected file (``--year`` and the
+cycle lookup come from ``CycleCommand``)."""
 
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kotacerdas.cycles.commands import CycleCommand
 from kotacerdas.cycles.models import Cycle
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
 from kotacerdas.results.imports import ImportRejected
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(CycleCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, help="CSV (UTF-8; comma, semicolon or tab) or XLSX file")
-        parser.add_argument("--year", type=int, required=True, help="the cycle's year, e.g. 2024")
+        super().add_arguments(parser)
 
     def run_import(self, file: Path, cycle: Cycle, **options: Any) -> str:
         raise NotImplementedError
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycle = get_cycle(options["year"])
-        except CycleNotFound as exc:
-            raise CommandError(str(exc)) from exc
+    def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
         file = options.pop("file")
         try:
             message = self.run_import(file, cycle, **options)

@@ -8,10 +8,12 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.text import slugify
 
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
+from kotacerdas.core.actors import CLI
+from kotacerdas.cycles.commands import CycleCommand
+from kotacerdas.cycles.models import Cycle
 from kotacerdas.reports import services
 from kotacerdas.reports.builder import ReportContentMissing
 from kotacerdas.reports.models import ReportBatch, ReportVersion
@@ -66,14 +68,15 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-class Command(BaseCommand):
+class Command(CycleCommand):
     help = (
         "Generate every participating region's signed report as background tasks and write them to a "
         "directory, with a progress bar. An interrupted run resumes where it stopped."
     )
+    user_errors = (*CycleCommand.user_errors, SignerNotConfigured, ReportContentMissing)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
+        super().add_arguments(parser)
         parser.add_argument("-o", "--output", type=Path, required=True, help="directory for the PDF files")
         parser.add_argument(
             "--workers",
@@ -85,20 +88,16 @@ class Command(BaseCommand):
             "--restart", action="store_true", help="start a new batch even when an unfinished one exists"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycle = get_cycle(options["year"])
-            load_signer()  # fail before queuing anything when no signer is configured
-            services.cycle_part(cycle, current_result_set(cycle))
-        except (CycleNotFound, SignerNotConfigured, ReportContentMissing) as exc:
-            raise CommandError(str(exc)) from exc
+    def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
+        load_signer()  # fail before queuing anything when no signer is configured
+        services.cycle_part(cycle, current_result_set(cycle))
         workers: int = options["workers"]
         if workers < 0:
             raise CommandError("--workers must be 0 or more")
         output: Path = options["output"]
         output.mkdir(parents=True, exist_ok=True)
         batch, resumed = services.start_report_batch(
-            cycle, resume=not options["restart"], enqueue=workers > 0
+            cycle, resume=not options["restart"], enqueue=workers > 0, actor=CLI
         )
         progress = services.batch_progress(batch)
         if resumed:

@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Any
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.results.imports import import_results
 from kotacerdas.results.management.base import ImportCommand
@@ -12,7 +13,7 @@ class Command(ImportCommand):
     )
 
     def run_import(self, file: Path, cycle: Cycle, **options: Any) -> str:
-        s = import_results(file, cycle)
+        s = import_results(file, cycle, actor=CLI)
         return (
             f"{file}: {s.regions} regions; {s.scores_changed} scores and {s.tracks_changed} tracks changed; "
             f"{s.previous_finals_derived} previous-year finals derived."

@@ -2,6 +2,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.results.imports import import_survey
 from kotacerdas.results.management.base import ImportCommand
@@ -16,7 +17,9 @@ class Command(ImportCommand):
         parser.add_argument("--paper", action="store_true", help="mark the responses as paper questionnaires")
 
     def run_import(self, file: Path, cycle: Cycle, **options: Any) -> str:
-        s = import_survey(file, cycle, channel=Channel.PAPER if options["paper"] else Channel.IMPORT)
+        s = import_survey(
+            file, cycle, channel=Channel.PAPER if options["paper"] else Channel.IMPORT, actor=CLI
+        )
         return (
             f"{file}: {s.responses} responses ({s.answers} answers); "
             f"{s.created} added, {s.unchanged} already stored."

@@ -1,23 +1,14 @@
-from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
+from kotacerdas.cycles.commands import CycleCommand
+from kotacerdas.cycles.models import Cycle
 from kotacerdas.results.services import recompute_results
 
 
-class Command(BaseCommand):
+class Command(CycleCommand):
     help = "Recompute a cycle's live results from its inputs (published revisions never change)."
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycle = get_cycle(options["year"])
-        except CycleNotFound as exc:
-            raise CommandError(str(exc)) from exc
+    def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
         report = recompute_results(cycle)
         self.stdout.write(f"{cycle.year}: {report.computed} regions computed.")
         if report.skipped_without_track:

@@ -2,40 +2,34 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
-from kotacerdas.regions.naming import RegionNameError
+from kotacerdas.core.exporters import records, render_csv
+from kotacerdas.cycles.commands import CycleCommand
+from kotacerdas.cycles.models import Cycle
 from kotacerdas.regions.services import resolve_region
 from kotacerdas.results.detail import region_detail
 from kotacerdas.results.models import RegionResult
 from kotacerdas.results.services import unpublished_changes
-from kotacerdas.results.table import build_table, current_result_set, render_csv, row_json
+from kotacerdas.results.table import build_table, current_result_set, results_table
 
 
-class Command(BaseCommand):
+class Command(CycleCommand):
     help = "Print a cycle's results table (the latest published revision, or --live)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
+        super().add_arguments(parser)
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
         parser.add_argument(
             "--region", help="one region (code or name); with json, adds question-level detail"
         )
         parser.add_argument("--live", action="store_true", help="the live (unpublished) results")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycle = get_cycle(options["year"])
-        except CycleNotFound as exc:
-            raise CommandError(str(exc)) from exc
+    def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
         result_set = current_result_set(cycle, live=options["live"])
         rows = build_table(result_set)
         if options["region"]:
-            try:
-                region = resolve_region(options["region"])
-            except RegionNameError as exc:
-                raise CommandError(str(exc)) from exc
+            region = resolve_region(options["region"])
             rows = [r for r in rows if r.region_code == region.code]
             if not rows:
                 raise CommandError(f"{region.name} ({region.code}) has no result in {cycle.year}")
@@ -46,11 +40,12 @@ class Command(BaseCommand):
                 "see --live"
             )
         if options["format"] == "csv":
-            self.stdout.write(render_csv(rows), ending="")
+            self.stdout.write(render_csv(results_table(result_set, rows)).content.decode(), ending="")
         elif options["region"]:
             result = RegionResult.objects.select_related("participation__region", "participation__cycle").get(
                 result_set=result_set, participation__region__code=rows[0].region_code
             )
             self.stdout.write(json.dumps(region_detail(result).as_json(), ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(json.dumps([row_json(r) for r in rows], ensure_ascii=False, indent=2))
+            table = results_table(result_set, rows)
+            self.stdout.write(json.dumps(list(records(table)), ensure_ascii=False, indent=2))

@@ -1,29 +1,26 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from kotacerdas.accounts.models import Role, User
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
-from kotacerdas.regions.naming import RegionNameError
+from kotacerdas.core.actors import CLI
+from kotacerdas.cycles.commands import CycleCommand
+from kotacerdas.cycles.models import Cycle
 from kotacerdas.regions.services import resolve_region
 from kotacerdas.review.services import ConflictOfInterestError, assign_assessor, ensure_assessor_profile
 
 
-class Command(BaseCommand):
+class Command(CycleCommand):
     help = "Assign an assessor (by e-mail) to a region's review in a cycle. Idempotent."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
+        super().add_arguments(parser)
         parser.add_argument("--region", required=True)
         parser.add_argument("--assessor", required=True, help="the assessor's e-mail")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycle = get_cycle(options["year"])
-            region = resolve_region(options["region"])
-        except (CycleNotFound, RegionNameError) as exc:
-            raise CommandError(str(exc)) from exc
+    def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
+        region = resolve_region(options["region"])
         participation = cycle.participations.filter(region=region).first()
         if participation is None:
             raise CommandError(f"{region.name} ({region.code}) does not take part in {cycle.year}")
@@ -33,7 +30,7 @@ class Command(BaseCommand):
                 f"no assessor account {options['assessor']} (create it with create-user --role assessor)"
             )
         try:
-            assignment, created = assign_assessor(participation, ensure_assessor_profile(user))
+            assignment, created = assign_assessor(participation, ensure_assessor_profile(user), actor=CLI)
         except ConflictOfInterestError as exc:
             raise CommandError(f"refused: {exc}") from exc
         verb = "assigned" if created else "already assigned"

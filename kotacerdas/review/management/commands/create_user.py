@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kotacerdas.accounts.models import Role
 from kotacerdas.accounts.services import AccountError, create_user
+from kotacerdas.core.actors import CLI
 from kotacerdas.regions.naming import RegionNameError
 from kotacerdas.regions.services import resolve_region
 from kotacerdas.review.services import ensure_assessor_profile
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 region=region,
                 institution=options["institution"],
                 name=options["name"],
-                actor=None,
+                actor=CLI,
             )
         except (RegionNameError, AccountError) as exc:
             raise CommandError(str(exc)) from exc

@@ -1,23 +1,17 @@
-from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-
+from kotacerdas.core.actors import CLI
+from kotacerdas.cycles.commands import CycleCommand
 from kotacerdas.cycles.models import Cycle
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
 from kotacerdas.review.reminders import send_reminders
 
 
-class Command(BaseCommand):
+class Command(CycleCommand):
     help = "E-mail reminders before each closing window (run daily from cron; sends each reminder once)."
+    year_required = False
+    year_help = "one cycle (default: every cycle)"
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, help="one cycle (default: every cycle)")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycles = [get_cycle(options["year"])] if options["year"] else list(Cycle.objects.all())
-        except CycleNotFound as exc:
-            raise CommandError(str(exc)) from exc
-        total = sum(send_reminders(cycle) for cycle in cycles)
+    def handle_cycle(self, cycle: Cycle | None, **options: Any) -> None:
+        cycles = [cycle] if cycle is not None else list(Cycle.objects.all())
+        total = sum(send_reminders(cycle, actor=CLI) for cycle in cycles)
         self.stdout.write(f"{total} reminder(s) sent.")

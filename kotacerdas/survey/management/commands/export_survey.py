@@ -1,22 +1,20 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
-from kotacerdas.regions.naming import RegionNameError
+from kotacerdas.cycles.commands import CycleCommand
+from kotacerdas.cycles.models import Cycle
 from kotacerdas.regions.services import resolve_region
 from kotacerdas.survey.export import export_csv
 
 
-class Command(BaseCommand):
+class Command(CycleCommand):
     help = (
         "Print raw survey responses in the import-survey format "
         "(response_id,region,dimension,respondent,submitted_at,question,score)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
+        super().add_arguments(parser)
         parser.add_argument("--region", help="one region: code or name")
         parser.add_argument(
             "--all",
@@ -25,11 +23,7 @@ class Command(BaseCommand):
             "import-survey would include them",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycle = get_cycle(options["year"])
-            region = resolve_region(options["region"]) if options["region"] else None
-        except (CycleNotFound, RegionNameError) as exc:
-            raise CommandError(str(exc)) from exc
+    def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
+        region = resolve_region(options["region"]) if options["region"] else None
         for chunk in export_csv(cycle, region, everything=options["all"]):
             self.stdout.write(chunk, ending="")

@@ -1,21 +1,13 @@
-from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from kotacerdas.core.actors import CLI
+from kotacerdas.cycles.commands import CycleCommand
+from kotacerdas.cycles.models import Cycle
+from kotacerdas.survey.services import recompute_survey
 
-from kotacerdas.cycles.services import CycleNotFound, get_cycle
-from kotacerdas.survey.services import flush_pending_recomputes
 
-
-class Command(BaseCommand):
+class Command(CycleCommand):
     help = "Recompute the regions whose online survey responses are not yet in the live results."
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            cycle = get_cycle(options["year"])
-        except CycleNotFound as exc:
-            raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{flush_pending_recomputes(cycle)} region(s) recomputed")
+    def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
+        self.stdout.write(f"{recompute_survey(cycle, actor=CLI)} region(s) recomputed")

@@ -1,13 +1,11 @@
-"""What every import shares: the cycle, its participants and questions, and turning names into rows."""
+"""What every import of a cycle's inputs shares: the cycle, its participants and questions, and turning the
+names a file uses into rows."""
 
-import hashlib
-from pathlib import Path
-
+from kotacerdas.core.tables import Problem, Row
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.instrument.models import Question
 from kotacerdas.regions.naming import RegionNameError
 from kotacerdas.regions.services import RegionResolver
-from kotacerdas.results.imports._table import Problem, Row
 
 
 class ImportContext:
@@ -17,7 +15,8 @@ class ImportContext:
         self.cycle = cycle
         self.resolver = RegionResolver()
         self.participations = {
-            p.region_id: p for p in Participation.objects.filter(cycle=cycle).select_related("region")
+            p.region_id: p
+            for p in Participation.objects.filter(cycle=cycle).select_related("cycle", "region")
         }
         self.questions = {
             q.number: q for q in Question.objects.filter(instrument__cycle=cycle).select_related("dimension")
@@ -67,7 +66,3 @@ class ImportContext:
                 )
             )
         return question
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,19 +1,25 @@
-"""``import-survey``: raw citizen survey responses, one row per answer (CONTRACT.md)."""
+"""``import-survey``: raw citizen survey responses, one row per answer (CONTRACT.md).
 
-from collections.abc import Iterable
+The file is read and validated whole (every problem with its line); the new responses are then stored by
+``survey.services.store_imported_responses``, which consults the policy, audits and announces the changed
+inputs (the results app recomputes the regions in the same transaction).
+"""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
+from kotacerdas.core.actors import SystemActor
+from kotacerdas.core.tables import ImportRejected, Problem, file_digest, parse_int, read_table
 from kotacerdas.cycles.models import Cycle, Participation
-from kotacerdas.results.imports._common import ImportContext, file_digest
-from kotacerdas.results.imports._table import ImportRejected, Problem, parse_int, read_table
-from kotacerdas.results.services import recompute_results
+from kotacerdas.instrument.import_context import ImportContext
 from kotacerdas.survey.digest import response_digest
-from kotacerdas.survey.models import Channel, SmartDimension, SurveyAnswer, SurveyResponse
+from kotacerdas.survey.models import Channel, SmartDimension, SurveyResponse
+from kotacerdas.survey.services import ImportedResponse, store_imported_responses
 
 COLUMNS = {"response_id", "region", "dimension", "respondent", "submitted_at", "question", "score"}
 SMART_DIMENSIONS = frozenset(SmartDimension.values)
@@ -45,7 +51,7 @@ class SurveyImportSummary:
 
 
 def import_survey(
-    path: Path, cycle: Cycle, *, channel: str = Channel.IMPORT, actor: object = None
+    path: Path, cycle: Cycle, *, channel: str = Channel.IMPORT, actor: User | SystemActor
 ) -> SurveyImportSummary:
     """Store the file's responses. A response already stored with the same content is skipped; the same
     ``response_id`` with other content (in the file or in the database) is a conflict: the file is refused.
@@ -167,27 +173,21 @@ def import_survey(
         raise ImportRejected(path, problems)
 
     with transaction.atomic():
-        created = SurveyResponse.objects.bulk_create(
+        store_imported_responses(
             [
-                SurveyResponse(
+                ImportedResponse(
                     participation=r.participation,
-                    smart_dimension=r.dimension,
+                    dimension=r.dimension,
                     response_id=r.response_id,
                     respondent=r.respondent,
                     submitted_at=r.submitted_at,
-                    channel=channel,
                     content_digest=r.digest(),
+                    answers=[(r.question_ids[number], score) for number, score in r.answers.items()],
                 )
                 for r in new
             ],
-            batch_size=2000,
-        )
-        # Both supported databases return the new primary keys from a bulk insert.
-        ids = {c.response_id: c.pk for c in created}
-        _insert_answers(
-            (ids[r.response_id], r.question_ids[number], score)
-            for r in new
-            for number, score in r.answers.items()
+            channel=channel,
+            actor=actor,
         )
         summary = SurveyImportSummary(
             responses=len(responses),
@@ -196,11 +196,9 @@ def import_survey(
             unchanged=len(responses) - len(new),
         )
         if new:
-            recompute_results(cycle, regions={r.participation.region_id for r in new})
             record_event(
                 "import.survey",
                 actor=actor,
-                actor_label="cli" if actor is None else "",
                 object_type="cycle",
                 object_id=cycle.year,
                 new={"file": path.name, "sha256": file_digest(path), "channel": channel, **summary.__dict__},
@@ -216,31 +214,3 @@ def _stored_digests(response_ids: list[str]) -> dict[str, str]:
             SurveyResponse.objects.filter(response_id__in=chunk).values_list("response_id", "content_digest")
         )
     return stored
-
-
-def _insert_answers(rows: Iterable[tuple[int, int, int]]) -> None:
-    """Insert (response id, question id, score) rows with one prepared statement.
-
-    Answers are the bulk of a survey file (nine per response); building a model instance per answer for
-    ``bulk_create`` cost most of an import's time, so they go through COPY (PostgreSQL) or ``executemany``
-    instead. The rows are plain integers validated above, and the database's constraints still apply.
-    """
-    meta = SurveyAnswer._meta
-    concrete = {f.name: f for f in meta.concrete_fields}
-    columns = [str(concrete[name].column) for name in ("response", "question", "score")]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(str(meta.db_table))} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is PostgreSQL's bulk path: one stream instead of a statement per row.
-            copy_sql = f"COPY {quote(str(meta.db_table))} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        batch = list(rows)
-        for start in range(0, len(batch), 10_000):
-            cursor.executemany(sql, batch[start : start + 10_000])

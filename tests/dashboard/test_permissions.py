@@ -1,0 +1,73 @@
+"""Who gets what from the public results pages, their downloads and the language switch: route × role ×
+method → status (the shape of tests/permissions.py). Published results are public: every role reads them
+alike, and a cycle or region without a result is a 404 for everyone. Live (unpublished) numbers are for
+the evaluation team only: a cycle in progress must not show them."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.permissions import expected_by_role, row_ids, statuses
+
+EVERYONE = (200,) * 6
+NOBODY = (404,) * 6
+# A cycle in progress (the `unpublished_scores` fixture): an assessor's review is in, nothing is published.
+UNPUBLISHED = 2030
+LEAK = (
+    "security: with nothing published, current_result_set() falls back to the live results, so a cycle in "
+    "progress shows its unpublished numbers (an assessor's submitted raw scores, named) to everyone"
+)
+
+# (name, method, url template, body kind, expected status per role in ROLES order)
+TABLE: list[Any] = [
+    ("dashboard:home", "GET", "/", "", (302,) * 6),
+    ("dashboard:national_table", "GET", "/hasil/2024/", "", EVERYONE),
+    ("dashboard:national_table", "GET", "/hasil/2024/?live=1&sort=-final&track=REGULER", "", EVERYONE),
+    ("dashboard:national_table", "GET", "/hasil/1999/", "", NOBODY),
+    ("dashboard:national_table_csv", "GET", "/hasil/2024/unduh.csv", "", EVERYONE),
+    ("dashboard:national_table_csv", "GET", "/hasil/1999/unduh.csv", "", NOBODY),
+    ("dashboard:national_table_xlsx", "GET", "/hasil/2024/unduh.xlsx", "", EVERYONE),
+    ("dashboard:national_table_xlsx", "GET", "/hasil/1999/unduh.xlsx", "", NOBODY),
+    ("dashboard:region_result", "GET", "/hasil/2024/51.03/", "", EVERYONE),
+    ("dashboard:region_result", "GET", "/hasil/2024/51.03/?live=1", "", EVERYONE),
+    ("dashboard:region_result", "GET", "/hasil/2024/99.99/", "", NOBODY),
+    pytest.param(
+        "dashboard:region_result",
+        "GET",
+        f"/hasil/{UNPUBLISHED}/51.03/",
+        "",
+        NOBODY,
+        marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=LEAK),
+    ),
+    ("set_language", "POST", "/i18n/setlang/", "english", (302,) * 6),
+    ("set_language", "GET", "/i18n/setlang/?next=/hasil/2024/", "", (302,) * 6),
+]
+
+
+def _body(kind: str) -> dict[str, Any]:
+    if kind == "english":
+        return {"data": {"language": "en", "next": "/hasil/2024/"}}
+    return {}
+
+
+@pytest.mark.parametrize(("name", "method", "url", "body", "expected"), TABLE, ids=row_ids(TABLE))
+def test_route_role_method_status(
+    cast: dict[str, Any], request: Any, name: str, method: str, url: str, body: str, expected: Any
+) -> None:
+    if f"/{UNPUBLISHED}/" in url:
+        request.getfixturevalue("unpublished_scores")
+    got = statuses(cast, method, url, lambda role: _body(body))
+    assert got == expected_by_role(expected), f"{name} {method} {url}"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=LEAK)
+@pytest.mark.parametrize(
+    "url",
+    [f"/hasil/{UNPUBLISHED}/unduh.csv", f"/api/v1/cycles/{UNPUBLISHED}/results", f"/hasil/{UNPUBLISHED}/"],
+)
+def test_a_cycle_in_progress_shows_no_unpublished_numbers(unpublished_scores: Any, url: str) -> None:
+    # The lists answer 200 either way (an empty table is fine): what they must not hold is Badung's row.
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert "3.20" not in response.content.decode() and "3,20" not in response.content.decode()
