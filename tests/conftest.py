@@ -94,6 +94,9 @@ def _cycle_factory(tmp_path: Path) -> Callable[..., Cycle]:
         path = tmp_path / f"instrument-{year}.yaml"
         path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
         load_instrument(cycle, path, actor=CLI)
+        if open_windows:  # and opened to the regions, after its instrument was loaded
+            cycle.opened_at = timezone.now() - timedelta(days=2)
+            cycle.save(update_fields=["opened_at"])
         for code in regions:
             Participation.objects.create(cycle=cycle, region=resolve_region(code), track=track)
         return cycle

@@ -22,6 +22,15 @@ class Cycle(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=200)
+    # The cycle this one was made from: its published finals are the base of ``improvement``.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_cycles"
+    )
+    # A cycle is in preparation until an admin opens it to the regions (the invitation); never by the clock.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     programme = models.CharField(max_length=200, blank=True)
     stage = models.CharField(max_length=50, blank=True)
 
@@ -50,6 +59,11 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+    @property
+    def is_open(self) -> bool:
+        """Opened to the regions (the invitation has gone out); before that the cycle is in preparation."""
+        return self.opened_at is not None
 
     def self_assessment_has_opened(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -100,6 +114,14 @@ class FillingRecord(models.TextChoices):
     UNKNOWN = "unknown", _("Tidak diketahui")
 
 
+class Attendance(models.TextChoices):
+    """Whether the region attended its evaluation interview, as the panel or an admin records it."""
+
+    ATTENDED = "attended", _("Hadir")
+    ABSENT = "absent", _("Tidak hadir")
+    UNKNOWN = "unknown", _("Belum dicatat")
+
+
 class ParticipationQuerySet(models.QuerySet["Participation"]):
     def visible_to(self, user: Any) -> "ParticipationQuerySet":
         """The participations whose workflow (answers, scores, survey progress) ``user`` may see: all for an
@@ -129,6 +151,7 @@ class Participation(models.Model):
         max_length=16, choices=FillingRecord.choices, default=FillingRecord.UNKNOWN
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NOT_STARTED)
+    attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
     addressee_no = models.PositiveSmallIntegerField(null=True, blank=True)
     addressee = models.CharField(max_length=150, blank=True, help_text="As printed in the letter.")
 

@@ -282,6 +282,8 @@ def may(
             return _deny(rule.wrong_stage)
         # System actors load historic records: the windows bind people, not loaders.
         if rule.windows and SYSTEM not in have:
+            if not target.cycle.is_open:
+                return _deny(_("Siklus evaluasi ini belum dibuka untuk daerah."))
             return _window(target.cycle, rule.windows, now or timezone.now())
     return ALLOW
 

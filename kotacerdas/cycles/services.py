@@ -1,11 +1,13 @@
 """Creating cycles and their participants from the cycle's own documents."""
 
 import csv
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 
 from kotacerdas.accounts.models import User
@@ -61,6 +63,11 @@ def load_cycle(path: Path, *, actor: User | SystemActor) -> tuple[Cycle, bool]:
         "copies": list(document.get("copies") or []),
         "facts": dict(document.get("facts") or {}),
     }
+    if values["invitation_date"] is not None:
+        # A cycle described with its invitation was opened to the regions by that invitation.
+        values["opened_at"] = datetime.combine(
+            values["invitation_date"], time.min, ZoneInfo(settings.TIME_ZONE)
+        )
     windows = document.get("windows") or {}
     for name in ("self_assessment_opens", "self_assessment_closes", "reply_opens", "reply_closes"):
         if windows.get(name) is not None:

@@ -10,14 +10,14 @@ from kotacerdas.regions.models import Province
 from kotacerdas.results.detail import region_detail
 from kotacerdas.results.models import RegionResult, ResultSet
 from kotacerdas.results.table import (
-    DIMENSION_COLUMNS,
     build_table,
     current_result_set,
+    dimension_columns,
     results_table,
     results_workbook,
 )
 
-SORTABLE = {"rank", "region", "track", "final", "improvement", *DIMENSION_COLUMNS}
+SORTABLE = {"rank", "region", "track", "final", "improvement"}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,14 +43,17 @@ def national_table(request: HttpRequest, year: int) -> HttpResponse:
         track=track if track in Track.values else "",
         province=province if Province.objects.filter(code=province).exists() else "",
     )
+    # The dimension columns are the cycle's instrument's, in its order.
+    dimensions = dimension_columns(cycle)
+    codes = {column.key for column in dimensions}
     sort = request.GET.get("sort", "rank")
     descending = sort.startswith("-")
     key = sort.lstrip("-")
-    if key not in SORTABLE:
+    if key not in SORTABLE | codes:
         key, descending = "rank", False
 
     def sort_key(row: object) -> tuple[bool, object]:
-        value = row.scores.get(key) if key in DIMENSION_COLUMNS else getattr(row, key)  # type: ignore[attr-defined]
+        value = row.scores.get(key) if key in codes else getattr(row, key)  # type: ignore[attr-defined]
         return (value is None, value if value is not None else 0)
 
     rows.sort(key=sort_key, reverse=descending)
@@ -69,7 +72,7 @@ def national_table(request: HttpRequest, year: int) -> HttpResponse:
             "province": province,
             "tracks": Track.choices,
             "provinces": Province.objects.filter(regions__participations__cycle=cycle).distinct(),
-            "dimension_columns": DIMENSION_COLUMNS,
+            "dimension_columns": dimensions,
             "query": request.GET.urlencode(),
         },
     )

@@ -19,7 +19,9 @@ class Instrument(models.Model):
 
     @property
     def is_frozen(self) -> bool:
-        return self.cycle.self_assessment_has_opened()
+        """Frozen once the cycle is opened to the regions (or, for a cycle loaded as history, once its
+        self-assessment window opened): from then on operators answer these questions."""
+        return self.cycle.is_open or self.cycle.self_assessment_has_opened()
 
 
 class DimensionKind(models.TextChoices):

@@ -19,7 +19,6 @@ from kotacerdas.results.services import latest_published, live_result_set
 
 # The 2024 instrument's codes, for the HTML table view alone (``dashboard.views.national_table`` and its
 # template sort and head columns by them); every export reads the cycle's instrument instead.
-DIMENSION_COLUMNS = ("baseline", "output", "outcome", "impact", "quick_wins", "collaboration")
 SCORE_FORMAT = "0.00"
 
 

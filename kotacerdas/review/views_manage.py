@@ -22,7 +22,7 @@ from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.accounts.services import AccountError, invite_user
 from kotacerdas.audit.models import AuditEvent
-from kotacerdas.cycles.models import Cycle, Participation, Stage
+from kotacerdas.cycles.models import Cycle, FillingRecord, Participation, Stage
 from kotacerdas.cycles.policy import NotAllowed
 from kotacerdas.regions.naming import RegionNameError
 from kotacerdas.regions.services import RegionResolver
@@ -85,7 +85,7 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
             "counts": Counter(p.stage for p in participations),
             "panel_size": PANEL_SIZE,
             "workload": workload,
-            "not_filled": [p for p in participations if p.self_assessment != "filled"],
+            "not_filled": [p for p in participations if p.self_assessment != FillingRecord.FILLED],
             "questions": cycle.instrument.questions.filter(dimension__kind="assessed").count()
             if hasattr(cycle, "instrument")
             else 0,

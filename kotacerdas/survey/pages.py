@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kotacerdas.accounts.http import AuthenticatedHttpRequest
+from kotacerdas.accounts.models import Role
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.cycles.policy import Action, may
 from kotacerdas.survey import services, wording
@@ -65,7 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if cycle is None:
         raise Http404
     visible = Participation.objects.visible_to(user).filter(cycle=cycle).select_related("region")
-    if user.role == "operator" and user.region_id:
+    if user.role == Role.OPERATOR and user.region_id:
         return redirect("survey:region", year=cycle.year, code=user.region.code)
     rows = []
     for participation in visible.order_by("region__code"):

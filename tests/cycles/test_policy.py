@@ -146,3 +146,17 @@ def test_an_inactive_user_may_nothing(world: dict[str, Any], admin_user: User) -
     admin_user.is_active = False
     assert not may(admin_user, Action.ASSIGN, world["badung"])
     assert relations(admin_user, world["badung"]) == set()
+
+
+def test_a_cycle_in_preparation_is_closed_to_people_whatever_its_windows(
+    world: dict[str, Any], operator_a: User
+) -> None:
+    cycle: Cycle = world["cycle"]
+    badung: Participation = world["badung"]
+    badung.stage = Stage.DRAFT
+    assert may(operator_a, Action.ANSWER, badung)
+    Cycle.objects.filter(pk=cycle.pk).update(opened_at=None)
+    badung.cycle.refresh_from_db()
+    decision = may(operator_a, Action.ANSWER, badung)
+    assert not decision and "belum dibuka" in decision.reason
+    assert may(CLI, Action.IMPORT_REVIEW, badung)  # loaders are not bound by it
