@@ -9,7 +9,7 @@ from kotacerdas.core.exporters import records
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.results.detail import region_detail
 from kotacerdas.results.models import RegionResult
-from kotacerdas.results.table import current_result_set, results_table
+from kotacerdas.results.table import published_result_set, results_table
 
 api = NinjaAPI(title="Kota Cerdas API", version="1", urls_namespace="api-v1")
 
@@ -50,12 +50,12 @@ def _cycle(year: int) -> Cycle:
 def list_cycles(request: HttpRequest) -> list[dict[str, Any]]:
     out = []
     for cycle in Cycle.objects.all():
-        published = current_result_set(cycle)
+        published = published_result_set(cycle)
         out.append(
             {
                 "year": cycle.year,
                 "name": cycle.name,
-                "published_revision": published.revision if not published.is_live else None,
+                "published_revision": published.revision if published is not None else None,
             }
         )
     return out
@@ -64,17 +64,17 @@ def list_cycles(request: HttpRequest) -> list[dict[str, Any]]:
 @api.get("/cycles/{year}/results", response=list[ResultRow], summary="The national results table (published)")
 def list_results(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     fields = ResultRow.model_fields
-    return [
-        {name: record.get(name) for name in fields}
-        for record in records(results_table(current_result_set(_cycle(year))))
-    ]
+    published = published_result_set(_cycle(year))
+    if published is None:
+        return []  # nothing published yet: the public sees no live numbers
+    return [{name: record.get(name) for name in fields} for record in records(results_table(published))]
 
 
 @api.get("/cycles/{year}/results/{code}", summary="One region's result traced to its inputs")
 def region_result(request: HttpRequest, year: int, code: str) -> dict[str, Any]:
     result = (
         RegionResult.objects.filter(
-            result_set=current_result_set(_cycle(year)), participation__region__code=code
+            result_set=published_result_set(_cycle(year)), participation__region__code=code
         )
         .select_related("participation__region", "participation__cycle")
         .first()

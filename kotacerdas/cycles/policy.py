@@ -62,6 +62,7 @@ class Action(StrEnum):
     RECOMPUTE_SURVEY = "recompute_survey"
     IMPORT_RESULTS = "import_results"  # published dimension scores of a cycle
     PUBLISH = "publish"  # freeze the live results as a revision
+    EDIT_INSTRUMENT = "edit_instrument"  # import, copy or edit the cycle's instrument (until it is frozen)
 
 
 class Relation(StrEnum):
@@ -170,6 +171,8 @@ POLICY: dict[Action, Rule] = {
         {ADMIN, SYSTEM}, _("Hanya admin yang dapat mengimpor hasil."), cycle_wide=True),
     Action.PUBLISH: _rule(
         {ADMIN, SYSTEM}, _("Hanya admin yang dapat menerbitkan hasil."), cycle_wide=True),
+    Action.EDIT_INSTRUMENT: _rule(
+        {ADMIN, SYSTEM}, _("Hanya admin yang dapat mengubah instrumen penilaian."), cycle_wide=True),
 }
 # fmt: on
 

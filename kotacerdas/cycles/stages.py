@@ -25,6 +25,8 @@ TRANSITIONS: dict[tuple[Stage, Stage], str] = {
     (Stage.SUBMITTED, Stage.SCORED): "stage.review_completed",
     (Stage.UNDER_REVIEW, Stage.SCORED): "stage.review_completed",
     (Stage.SCORED, Stage.REPLIED): "stage.reply_received",
+    # A region known only from imported records (a cycle loaded as published history) is final once published.
+    (Stage.NOT_STARTED, Stage.FINAL): "stage.published",
     (Stage.SCORED, Stage.FINAL): "stage.published",
     (Stage.REPLIED, Stage.FINAL): "stage.published",
 }

@@ -13,6 +13,7 @@ from kotacerdas.results.table import (
     build_table,
     current_result_set,
     dimension_columns,
+    published_result_set,
     results_table,
     results_workbook,
 )
@@ -27,15 +28,26 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:national_table", year=cycle.year)
 
 
-def _result_set(request: HttpRequest, year: int) -> tuple[Cycle, ResultSet]:
+def _result_set(request: HttpRequest, year: int) -> tuple[Cycle, ResultSet | None]:
+    """The published revision the public sees (None before the first publication); the live results
+    only for an admin who asks (``?live=1``)."""
     cycle = get_object_or_404(Cycle, year=year)
-    # Unpublished (live) numbers are for the evaluation team only.
-    live = request.GET.get("live") == "1" and getattr(request.user, "is_admin", False)
-    return cycle, current_result_set(cycle, live=live)
+    if request.GET.get("live") == "1" and getattr(request.user, "is_admin", False):
+        return cycle, current_result_set(cycle, live=True)
+    return cycle, published_result_set(cycle)
+
+
+def _published(request: HttpRequest, year: int) -> tuple[Cycle, ResultSet]:
+    cycle, result_set = _result_set(request, year)
+    if result_set is None:
+        raise Http404(_("Hasil evaluasi %(year)s belum dipublikasikan.") % {"year": year})
+    return cycle, result_set
 
 
 def national_table(request: HttpRequest, year: int) -> HttpResponse:
     cycle, result_set = _result_set(request, year)
+    if result_set is None:
+        return render(request, "dashboard/not_published.html", {"cycle": cycle})
     track = request.GET.get("track", "")
     province = request.GET.get("province", "")
     rows = build_table(
@@ -85,18 +97,18 @@ def _download(rendered: Rendered) -> HttpResponse:
 
 
 def national_table_csv(request: HttpRequest, year: int) -> HttpResponse:
-    _cycle, result_set = _result_set(request, year)
+    _cycle, result_set = _published(request, year)
     return _download(render_csv(results_table(result_set)))
 
 
 def national_table_xlsx(request: HttpRequest, year: int) -> HttpResponse:
-    cycle, result_set = _result_set(request, year)
+    cycle, result_set = _published(request, year)
     title = _("Hasil evaluasi %(year)s") % {"year": cycle.year}
     return _download(render_xlsx(results_workbook(result_set, title=title)))
 
 
 def region_result(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    cycle, result_set = _result_set(request, year)
+    cycle, result_set = _published(request, year)
     result = (
         RegionResult.objects.filter(result_set=result_set, participation__region__code=code)
         .select_related("participation__region__province", "participation__cycle")

@@ -9,7 +9,7 @@ from kotacerdas.reports import services
 from kotacerdas.reports.forms import VerifyForm
 from kotacerdas.reports.models import ReportKind, ReportVersion
 from kotacerdas.reports.workbook import build_workbook, render_workbook
-from kotacerdas.results.table import current_result_set
+from kotacerdas.results.table import published_result_set
 
 
 def verify(request: HttpRequest) -> HttpResponse:
@@ -92,7 +92,10 @@ def region_report(request: HttpRequest, year: int, region: str) -> HttpResponse:
 
 def workbook(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, year=year)
-    data = build_workbook(current_result_set(cycle))
+    published = published_result_set(cycle)  # a public download: never live numbers
+    if published is None:
+        raise Http404
+    data = build_workbook(published)
     response = HttpResponse(
         render_workbook(data),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

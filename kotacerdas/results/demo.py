@@ -17,7 +17,12 @@ from kotacerdas.cycles.services import load_cycle, load_participants
 from kotacerdas.instrument.services import load_instrument
 from kotacerdas.regions.services import load_registry_into_db, resolve_region
 from kotacerdas.results.imports import import_question_scores, import_results
-from kotacerdas.results.services import latest_published, publish_results, recompute_results
+from kotacerdas.results.services import (
+    finalise_published,
+    latest_published,
+    publish_results,
+    recompute_results,
+)
 from kotacerdas.review.models import FindingKind
 from kotacerdas.review.services import imported_assessor, store_imported_findings
 
@@ -54,7 +59,11 @@ def load_demo(say: Callable[[str], None] = print) -> None:
     scores = import_question_scores(DEMO_DIR / "badung_question_scores.csv", cycle, actor=DEMO)
     say(f"Badung question scores: {scores.created} added, {scores.changed} changed.")
     _load_findings(cycle, DEMO_DIR / "badung_findings.yaml")
-    if latest_published(cycle) is None:
+    published = latest_published(cycle)
+    if published is not None:
+        # A demo loaded before stages followed publication: its published regions are final.
+        finalise_published(published, actor=DEMO)
+    else:
         recompute_results(cycle)
         with translation.override("id"):
             letter_date = date_format(cycle.letter_date, "j F Y") if cycle.letter_date else ""

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Count
 
+from kotacerdas.cycles.models import Participation
 from kotacerdas.instrument.models import Dimension, Question
 from kotacerdas.results.models import RegionResult
-from kotacerdas.review.models import AgreedScore, AssessorScore, Finding
+from kotacerdas.review.models import AssessorScore, Finding
 from kotacerdas.survey.models import SurveyAnswer
 
 
@@ -24,7 +25,6 @@ class QuestionDetail:
     score: Decimal | None
     source: str
     count: int
-    agreed_reason: str = ""
     assessor_scores: list[dict[str, Any]] = field(default_factory=list)
     distribution: dict[int, int] = field(default_factory=dict)
 
@@ -75,7 +75,6 @@ class RegionDetail:
                             "score": num(q.score),
                             "source": q.source,
                             "n": q.count,
-                            **({"agreed_reason": q.agreed_reason} if q.agreed_reason else {}),
                             **({"assessor_scores": q.assessor_scores} if q.assessor_scores else {}),
                             **(
                                 {"distribution": {str(k): v for k, v in sorted(q.distribution.items())}}
@@ -92,14 +91,12 @@ class RegionDetail:
         }
 
 
-def region_detail(result: RegionResult) -> RegionDetail:
-    participation = result.participation
-    instrument = participation.cycle.instrument
-    dimensions = {d.code: d for d in Dimension.objects.filter(instrument=instrument)}
-    questions = {
-        q.number: q for q in Question.objects.filter(instrument=instrument).select_related("indicator")
-    }
-    assessor_scores: dict[int, list[dict[str, Any]]] = defaultdict(list)
+def public_inputs(participation: Participation) -> dict[str, Any]:
+    """What the public may see of a region's inputs, read from the live tables: per question each
+    submitted assessor's score (no private notes), the included survey answers' distribution, and each
+    assessor's findings. Frozen into a published row by ``publish_results``; never shown from live rows
+    to anyone but the panel's admins."""
+    scores: dict[str, list[dict[str, Any]]] = defaultdict(list)
     # Only submitted reviews: a draft review is the assessor's own (and scoring is blind) until submitted.
     for s in (
         AssessorScore.objects.filter(
@@ -108,24 +105,39 @@ def region_detail(result: RegionResult) -> RegionDetail:
         .select_related("assignment__assessor", "question")
         .order_by("assignment__position")
     ):
-        assessor_scores[s.question.number].append(
+        scores[str(s.question.number)].append(
             {
                 "assessor": s.assignment.assessor.name,
                 "institution": s.assignment.assessor.institution,
                 "score": s.score,
-                "note": s.note,
             }
         )
-    distribution: dict[int, dict[int, int]] = defaultdict(dict)
+    distribution: dict[str, dict[str, int]] = defaultdict(dict)
     for number, score, n in (
         SurveyAnswer.objects.filter(response__participation=participation, response__included=True)
         .values_list("question__number", "score")
         .annotate(n=Count("id"))
     ):
-        distribution[number][score] = n
-    reasons = dict(
-        AgreedScore.objects.filter(participation=participation).values_list("question__number", "reason")
-    )
+        distribution[str(number)][str(score)] = n
+    return {
+        "assessor_scores": dict(scores),
+        "distribution": dict(distribution),
+        "panel": _panel(participation),
+    }
+
+
+def region_detail(result: RegionResult) -> RegionDetail:
+    """The region's result with its inputs: a published row's frozen inputs, or (a live row, for the
+    evaluation team only) the live ones."""
+    participation = result.participation
+    instrument = participation.cycle.instrument
+    dimensions = {d.code: d for d in Dimension.objects.filter(instrument=instrument)}
+    questions = {
+        q.number: q for q in Question.objects.filter(instrument=instrument).select_related("indicator")
+    }
+    inputs = public_inputs(participation) if result.result_set.is_live else result.inputs
+    assessor_scores: dict[str, list[dict[str, Any]]] = inputs.get("assessor_scores", {})
+    distribution: dict[str, dict[str, int]] = inputs.get("distribution", {})
     details = []
     for code, entry in result.dimensions.items():
         dimension = dimensions[code]
@@ -142,9 +154,8 @@ def region_detail(result: RegionResult) -> RegionDetail:
                     score=Decimal(q["score"]),
                     source=q["source"],
                     count=q["count"],
-                    agreed_reason=reasons.get(question.number, "") if q["source"] == "agreed" else "",
-                    assessor_scores=assessor_scores.get(question.number, []),
-                    distribution=distribution.get(question.number, {}),
+                    assessor_scores=assessor_scores.get(str(question.number), []),
+                    distribution={int(k): v for k, v in distribution.get(str(question.number), {}).items()},
                 )
             )
         details.append(
@@ -158,13 +169,16 @@ def region_detail(result: RegionResult) -> RegionDetail:
                 missing=[q.number for q in qs if q.source == "missing"],
             )
         )
-    return RegionDetail(result=result, dimensions=details, panel=_panel(participation))
+    return RegionDetail(result=result, dimensions=details, panel=list(inputs.get("panel", [])))
 
 
-def _panel(participation: Any) -> list[dict[str, Any]]:
+def _panel(participation: Participation) -> list[dict[str, Any]]:
+    """Each assessor's findings, once the assessor has submitted the review (drafts stay the assessor's)."""
     panel: dict[int, dict[str, Any]] = {}
     for f in (
-        Finding.objects.filter(assignment__participation=participation)
+        Finding.objects.filter(
+            assignment__participation=participation, assignment__submitted_at__isnull=False
+        )
         .select_related("assignment__assessor")
         .order_by("assignment__position", "kind", "position")
     ):

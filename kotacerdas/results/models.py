@@ -106,6 +106,10 @@ class RegionResult(models.Model):
     rank = models.PositiveIntegerField()
     dimensions = models.JSONField()
     missing_questions = models.JSONField(default=list)
+    # A published row keeps the inputs it was computed from, as the public may see them (per question each
+    # submitted assessor's score and the survey's answer distribution; each assessor's findings), frozen at
+    # publication: public pages read these, never the live review or survey tables. Empty on live rows.
+    inputs = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["result_set", "rank", "participation__region__code"]

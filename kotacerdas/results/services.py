@@ -24,6 +24,7 @@ from kotacerdas.cycles.services import record_evaluated
 from kotacerdas.cycles.stages import move_stages
 from kotacerdas.instrument.models import Dimension, Instrument, Question
 from kotacerdas.instrument.services import track_weights
+from kotacerdas.results.detail import public_inputs
 from kotacerdas.results.models import (
     HistoricalFinal,
     Provenance,
@@ -279,17 +280,12 @@ def publish_results(cycle: Cycle, *, actor: User | SystemActor, reason: str = ""
             rank=row.rank,
             dimensions=row.dimensions,
             missing_questions=row.missing_questions,
+            # The inputs as the public may see them, frozen: public pages never read live review rows.
+            inputs=public_inputs(row.participation),
         )
-        for row in RegionResult.objects.filter(result_set=live)
+        for row in RegionResult.objects.filter(result_set=live).select_related("participation")
     )
-    move_stages(
-        Participation.objects.filter(cycle=cycle, stage__in=[Stage.SCORED, Stage.REPLIED]).select_related(
-            "cycle", "region"
-        ),
-        Stage.FINAL,
-        actor=actor,
-        reason=reason,
-    )
+    finalise_published(published, actor=actor, reason=reason)
     record_event(
         "results.published",
         actor=actor,
@@ -299,6 +295,21 @@ def publish_results(cycle: Cycle, *, actor: User | SystemActor, reason: str = ""
         reason=reason,
     )
     return published
+
+
+def finalise_published(published: ResultSet, *, actor: User | SystemActor, reason: str = "") -> int:
+    """Make final the regions with a row in ``published`` whose review is done (scored, replied) or that
+    are known only from imported records (never started in the platform: a cycle loaded as history).
+    A region still under review stays where it is. Returns how many moved."""
+    return move_stages(
+        Participation.objects.filter(
+            pk__in=published.region_results.values("participation_id"),
+            stage__in=[Stage.NOT_STARTED, Stage.SCORED, Stage.REPLIED],
+        ).select_related("cycle", "region"),
+        Stage.FINAL,
+        actor=actor,
+        reason=reason,
+    )
 
 
 def unpublished_changes(cycle: Cycle) -> list[str]:

@@ -35,8 +35,14 @@ class TableRow:
     rank: int
 
 
+def published_result_set(cycle: Cycle) -> ResultSet | None:
+    """What the public may see of a cycle: its latest published revision, or nothing (never live rows)."""
+    return latest_published(cycle)
+
+
 def current_result_set(cycle: Cycle, *, live: bool = False) -> ResultSet:
-    """The latest published revision, or the live results when asked or when nothing is published."""
+    """For the evaluation team and its tools (CLI, reports, workbook): the latest published revision, or the
+    live results when asked or when nothing is published. Public pages use ``published_result_set``."""
     if not live:
         published = latest_published(cycle)
         if published is not None:

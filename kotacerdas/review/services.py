@@ -565,6 +565,11 @@ def store_imported_findings(
     if assignment is None:
         assignment = _add_to_panel(participation, assessor, actor, conflict_override)
     changed = False
+    if assignment.submitted_at is None:
+        # Imported findings are those of a finished review, like imported scores.
+        assignment.submitted_at = timezone.now()
+        assignment.save(update_fields=["submitted_at"])
+        changed = True
     for kind, items in findings.items():
         changed |= _store_findings(assignment, kind, items, actor=actor)
     return changed
