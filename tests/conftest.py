@@ -195,10 +195,15 @@ def cast(
 ) -> dict[str, User | None]:
     """One user per role of ``tests.permissions.ROLES``: region A is Badung (51.03), region B Kota Bandung
     (32.73); the assigned assessor is on Badung's 2024 panel, the other on no panel."""
-    from kotacerdas.review.services import assign_assessor, ensure_assessor_profile
+    from kotacerdas.review.models import Assignment
+    from kotacerdas.review.services import ensure_assessor_profile
 
+    # Badung's 2024 evaluation is final (published): the policy no longer lets anyone join its panel, so
+    # the test puts the assessor on it directly, as it stood during the review.
     badung_2024 = Participation.objects.get(cycle=cycle_2024, region__code="51.03")
-    assign_assessor(badung_2024, ensure_assessor_profile(assessor_user), actor=CLI)
+    Assignment.objects.get_or_create(
+        participation=badung_2024, assessor=ensure_assessor_profile(assessor_user), defaults={"position": 6}
+    )
     return {
         "anonymous": None,
         "operator_a": operator_a,

@@ -40,6 +40,9 @@ class Cycle(models.Model):
     interviews_end = models.DateField(null=True, blank=True)
     reply_opens = models.DateTimeField(null=True, blank=True)
     reply_closes = models.DateTimeField(null=True, blank=True)
+    survey_opens = models.DateTimeField(null=True, blank=True)
+    survey_closes = models.DateTimeField(null=True, blank=True)
+    publication_planned = models.DateField(null=True, blank=True)
 
     letter_number = models.CharField(max_length=100, blank=True)
     letter_date = models.DateField(null=True, blank=True)
@@ -70,7 +73,8 @@ class Cycle(models.Model):
         return self.self_assessment_opens is not None and self.self_assessment_opens <= now
 
     def window(self, name: str) -> tuple[datetime | None, datetime | None]:
-        """The ``[opens, closes)`` bounds of a window: ``self_assessment``, ``interviews`` or ``reply``.
+        """The ``[opens, closes)`` bounds of a window: ``self_assessment``, ``interviews``, ``survey`` or
+        ``reply``.
 
         The interview window is given in whole days (the letter's dates); it runs from the first day's
         00:00 to the end of the last day, Asia/Jakarta time.

@@ -62,6 +62,9 @@ class Action(StrEnum):
     RECOMPUTE_SURVEY = "recompute_survey"
     IMPORT_RESULTS = "import_results"  # published dimension scores of a cycle
     PUBLISH = "publish"  # freeze the live results as a revision
+    START_CYCLE = "start_cycle"  # make the next cycle from this one
+    OPEN_CYCLE = "open_cycle"  # open a cycle in preparation to the regions (the invitation)
+    RECORD_ATTENDANCE = "record_attendance"  # whether a region filled the self-assessment and attended
     EDIT_INSTRUMENT = "edit_instrument"  # import, copy or edit the cycle's instrument (until it is frozen)
 
 
@@ -171,6 +174,12 @@ POLICY: dict[Action, Rule] = {
         {ADMIN, SYSTEM}, _("Hanya admin yang dapat mengimpor hasil."), cycle_wide=True),
     Action.PUBLISH: _rule(
         {ADMIN, SYSTEM}, _("Hanya admin yang dapat menerbitkan hasil."), cycle_wide=True),
+    Action.START_CYCLE: _rule(
+        {ADMIN, SYSTEM}, _("Hanya admin yang dapat membuat siklus berikutnya."), cycle_wide=True),
+    Action.OPEN_CYCLE: _rule(
+        {ADMIN, SYSTEM}, _("Hanya admin yang dapat membuka siklus untuk daerah."), cycle_wide=True),
+    Action.RECORD_ATTENDANCE: _rule(
+        {ADMIN, PANEL, SYSTEM}, _("Hanya panel asesor daerah ini atau admin yang dapat mencatat kehadiran.")),
     Action.EDIT_INSTRUMENT: _rule(
         {ADMIN, SYSTEM}, _("Hanya admin yang dapat mengubah instrumen penilaian."), cycle_wide=True),
 }

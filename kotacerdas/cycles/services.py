@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
-from kotacerdas.cycles.models import Cycle, FillingRecord, Participation, Track
+from kotacerdas.cycles.models import Attendance, Cycle, FillingRecord, Participation, Track
+from kotacerdas.cycles.policy import Action, require
 from kotacerdas.regions.naming import RegionNameError
 from kotacerdas.regions.services import RegionResolver
 
@@ -156,3 +158,144 @@ def record_evaluated(participation: Participation, track: Track, *, actor: User 
             participation=participation,
         )
     return old_track != track
+
+
+# --- the next cycle ------------------------------------------------------------------------------------
+
+WINDOW_FIELDS = (
+    "self_assessment_opens",
+    "self_assessment_closes",
+    "interviews_start",
+    "interviews_end",
+    "survey_opens",
+    "survey_closes",
+    "reply_opens",
+    "reply_closes",
+    "publication_planned",
+)
+
+
+class CycleLineageError(ValueError):
+    pass
+
+
+def _moved(value: Any, years: int) -> Any:
+    """A date or time ``years`` later (29 February becomes 28 February in a common year)."""
+    if value is None:
+        return None
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:
+        return value.replace(year=value.year + years, day=28)
+
+
+@transaction.atomic
+def create_cycle_from(source: Cycle, year: int, *, actor: User | SystemActor) -> tuple[Cycle, int]:
+    """Cycle ``year`` made from ``source``, its previous cycle: the same programme and stage label, the
+    windows moved by the years between, the participants with their tracks; no inputs, no letter. It starts
+    in preparation (see :func:`open_cycle`). Running it again changes nothing but adding participants the
+    source gained meanwhile. Returns the cycle and how many participants were added. The instrument is
+    copied by ``instrument.services.copy_instrument`` (a higher layer; the ``new-cycle`` command does both).
+    """
+    require(actor, Action.START_CYCLE, source)
+    years = year - source.year
+    if years <= 0:
+        raise CycleLineageError(f"cycle {year} cannot follow cycle {source.year}: it must be a later year")
+    cycle = Cycle.objects.filter(year=year).first()
+    if cycle is None:
+        name = source.name.replace(str(source.year), str(year))
+        cycle = Cycle.objects.create(
+            year=year,
+            name=name if name != source.name else f"{source.name} ({year})",
+            programme=source.programme,
+            stage=source.stage,
+            previous=source,
+            letter_place=source.letter_place,
+            signatory_role=source.signatory_role,
+            copies=list(source.copies),
+            **{name: _moved(getattr(source, name), years) for name in WINDOW_FIELDS},
+        )
+        record_event(
+            "cycle.created",
+            actor=actor,
+            object_type="cycle",
+            object_id=cycle.year,
+            new={"name": cycle.name, "from": source.year},
+        )
+    elif cycle.previous_id != source.pk:
+        made_from = cycle.previous.year if cycle.previous else "no previous cycle"
+        raise CycleLineageError(
+            f"cycle {year} exists already and was made from {made_from}, not {source.year}"
+        )
+    have = set(cycle.participations.values_list("region_id", flat=True))
+    new = [
+        Participation(
+            cycle=cycle,
+            region_id=p.region_id,
+            track=p.track,
+            addressee_no=p.addressee_no,
+            addressee=p.addressee,
+        )
+        for p in source.participations.order_by("pk")
+        if p.region_id not in have
+    ]
+    Participation.objects.bulk_create(new)
+    if new:
+        record_event(
+            "participants.added",
+            actor=actor,
+            object_type="cycle",
+            object_id=cycle.year,
+            new={"from": source.year, "added": len(new)},
+        )
+    return cycle, len(new)
+
+
+@transaction.atomic
+def open_cycle(cycle: Cycle, *, actor: User | SystemActor) -> bool:
+    """Open the cycle to the regions (the invitation): from now on the windows apply to people and the
+    instrument is frozen. Audited; opening an open cycle changes nothing."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    require(actor, Action.OPEN_CYCLE, cycle)
+    if cycle.opened_at is not None:
+        return False
+    cycle.opened_at, cycle.opened_by = timezone.now(), actor if isinstance(actor, User) else None
+    cycle.save(update_fields=["opened_at", "opened_by"])
+    record_event(
+        "cycle.opened",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.year,
+        new={"opened_at": cycle.opened_at.isoformat()},
+    )
+    return True
+
+
+@transaction.atomic
+def record_attendance(
+    participation: Participation,
+    *,
+    filled: FillingRecord,
+    attendance: Attendance,
+    actor: User | SystemActor,
+) -> bool:
+    """Record whether the region filled the self-assessment and attended its interview (the panel or an
+    admin); the letter's counts and its list of regions that did not take part come from these records.
+    Returns whether anything changed; a change is audited."""
+    require(actor, Action.RECORD_ATTENDANCE, participation)
+    old = {"self_assessment": participation.self_assessment, "attendance": participation.attendance}
+    new = {"self_assessment": str(filled), "attendance": str(attendance)}
+    if old == new:
+        return False
+    participation.self_assessment, participation.attendance = filled, attendance
+    participation.save(update_fields=["self_assessment", "attendance"])
+    record_event(
+        "participation.attendance",
+        actor=actor,
+        object_type="participation",
+        object_id=participation.pk,
+        old=old,
+        new=new,
+        participation=participation,
+    )
+    return True

@@ -104,6 +104,11 @@ class RegionResult(models.Model):
     improvement = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     previous_final = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField()
+    rank_track = models.PositiveIntegerField(null=True, blank=True, help_text="The rank within the track.")
+    # Like-for-like improvement (scoring rule 8) and how it was made: per dimension the two means, and the
+    # current questions without a counterpart in the previous cycle. Empty when it cannot be computed.
+    improvement_comparable = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    comparison = models.JSONField(default=dict, blank=True)
     dimensions = models.JSONField()
     missing_questions = models.JSONField(default=list)
     # A published row keeps the inputs it was computed from, as the public may see them (per question each

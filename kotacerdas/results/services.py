@@ -35,9 +35,11 @@ from kotacerdas.results.models import (
 )
 from kotacerdas.review.models import AgreedScore, AssessorScore
 from kotacerdas.scoring import (
+    ComparableDimension,
     DimensionInput,
     QuestionInput,
     RegionInput,
+    comparable_improvement,
     rank,
     score_region,
 )
@@ -67,12 +69,21 @@ def live_result_set(cycle: Cycle) -> ResultSet:
     return ResultSet.objects.get(cycle=cycle, status=ResultSetStatus.LIVE)
 
 
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The cycle ``cycle`` was made from (``new-cycle``), else the one of the year before, if any."""
+    if cycle.previous_id is not None:
+        return cycle.previous
+    return Cycle.objects.filter(year=cycle.year - 1).first()
+
+
 def previous_finals(cycle: Cycle) -> dict[int, Decimal]:
     """Region id → final of the previous cycle: its latest published result, else a historical record."""
+    before = previous_cycle(cycle)
     finals: dict[int, Decimal] = {
-        h.region_id: h.final for h in HistoricalFinal.objects.filter(year=cycle.year - 1)
+        h.region_id: h.final
+        for h in HistoricalFinal.objects.filter(year=before.year if before else cycle.year - 1)
     }
-    previous = latest_published(Cycle.objects.filter(year=cycle.year - 1).first())
+    previous = latest_published(before)
     if previous is not None:
         for row in RegionResult.objects.filter(result_set=previous).select_related("participation"):
             finals[row.participation.region_id] = row.final
@@ -163,6 +174,89 @@ def _gather_inputs(
     return inputs
 
 
+def _comparisons(
+    cycle: Cycle,
+    instrument: Instrument,
+    participations: list[Participation],
+    results: list[EngineResult],
+) -> dict[int, dict[str, object]]:
+    """Participation id → ``improvement_comparable`` and ``comparison`` (rule 8), for the regions whose
+    previous cycle's published result has question-level scores; the others get none."""
+    before = previous_cycle(cycle)
+    published = latest_published(before)
+    if published is None:
+        return {}
+    previous_rows = {
+        row.participation.region_id: row
+        for row in RegionResult.objects.filter(
+            result_set=published, participation__region_id__in=[p.region_id for p in participations]
+        ).select_related("participation")
+    }
+    counterpart = dict(
+        Question.objects.filter(instrument=instrument, previous__isnull=False).values_list(
+            "number", "previous__number"
+        )
+    )
+    with_questions = set(
+        Question.objects.filter(instrument=instrument).values_list("dimension__code", flat=True)
+    )
+    out: dict[int, dict[str, object]] = {}
+    for p, result in zip(participations, results, strict=True):
+        row = previous_rows.get(p.region_id)
+        if row is None:
+            continue
+        previous_scores = {
+            q["number"]: Decimal(q["score"])
+            for entry in row.dimensions.values()
+            for q in entry.get("questions", [])
+            if q.get("source") != "missing"
+        }
+        if not previous_scores:
+            continue  # the previous cycle has no question-level scores for this region
+        dimensions = []
+        not_comparable: list[int] = []
+        for d in result.dimensions:
+            if d.code not in with_questions:
+                before_score = row.dimensions.get(d.code, {}).get("score")
+                dimensions.append(
+                    ComparableDimension(
+                        d.code,
+                        d.weight,
+                        False,
+                        current=d.score,
+                        previous=None if before_score is None else Decimal(before_score),
+                    )
+                )
+                continue
+            pairs, lonely = [], []
+            for q in d.questions:
+                then = previous_scores.get(counterpart.get(q.number, -1))
+                if then is None:
+                    lonely.append(q.number)
+                else:
+                    pairs.append((q.score, then))
+            not_comparable += lonely
+            dimensions.append(
+                ComparableDimension(d.code, d.weight, True, tuple(pairs), not_comparable=tuple(lonely))
+            )
+        outcome = comparable_improvement(tuple(dimensions))
+        out[p.pk] = {
+            "improvement_comparable": outcome.improvement,
+            "comparison": {
+                "previous_year": before.year if before else None,
+                "previous_revision": published.revision,
+                "current_final": str(outcome.current_final),
+                "previous_final": str(outcome.previous_final),
+                "means": {
+                    code: [None if a is None else str(a), None if b is None else str(b)]
+                    for code, a, b in outcome.means
+                },
+                "not_comparable": sorted(not_comparable),
+            },
+        }
+    return out
+
+
 def _as_json(result: EngineResult) -> dict[str, dict[str, object]]:
     return {
         d.code: {
@@ -197,6 +291,7 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     report.skipped_without_track = [p.region.code for p in participations if not p.track]
 
     engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous_finals(cycle))]
+    comparisons = _comparisons(cycle, instrument, with_track, engine_results)
     scope_ids = {p.pk for p in participations}
     current = RegionResult.objects.filter(result_set=result_set).order_by()
     if regions is not None:
@@ -216,6 +311,7 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
             "previous_final": None if result.improvement is None else result.final - result.improvement,
             "dimensions": _as_json(result),
             "missing_questions": list(result.missing_questions),
+            **comparisons.get(p.pk, {"improvement_comparable": None, "comparison": {}}),
         }
         row = existing.get(p.pk)
         if row is None:
@@ -231,7 +327,16 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     RegionResult.objects.bulk_create(to_create)
     update_rows(
         RegionResult,
-        ["track", "final", "improvement", "previous_final", "dimensions", "missing_questions"],
+        [
+            "track",
+            "final",
+            "improvement",
+            "previous_final",
+            "dimensions",
+            "missing_questions",
+            "improvement_comparable",
+            "comparison",
+        ],
         to_update,
     )
     _rerank(result_set)
@@ -242,14 +347,24 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
 
 
 def _rerank(result_set: ResultSet) -> None:
+    """The national rank and the rank within each track (the tracks weigh the dimensions differently)."""
     rows = list(
-        RegionResult.objects.filter(result_set=result_set).order_by().values_list("id", "final", "rank")
+        RegionResult.objects.filter(result_set=result_set)
+        .order_by()
+        .values_list("id", "final", "rank", "track", "rank_track")
     )
-    ranks = rank({pk: final for pk, final, _ in rows})
+    ranks = rank({pk: final for pk, final, *_ in rows})
+    in_track: dict[int, int] = {}
+    for track in {row[3] for row in rows}:
+        in_track |= rank({pk: final for pk, final, _, t, _ in rows if t == track})
     update_rows(
         RegionResult,
-        ["rank"],
-        [RegionResult(pk=pk, rank=ranks[pk]) for pk, _, old in rows if old != ranks[pk]],
+        ["rank", "rank_track"],
+        [
+            RegionResult(pk=pk, rank=ranks[pk], rank_track=in_track[pk])
+            for pk, _, old, _, old_track in rows
+            if (old, old_track) != (ranks[pk], in_track[pk])
+        ],
     )
 
 
@@ -278,6 +393,9 @@ def publish_results(cycle: Cycle, *, actor: User | SystemActor, reason: str = ""
             improvement=row.improvement,
             previous_final=row.previous_final,
             rank=row.rank,
+            rank_track=row.rank_track,
+            improvement_comparable=row.improvement_comparable,
+            comparison=row.comparison,
             dimensions=row.dimensions,
             missing_questions=row.missing_questions,
             # The inputs as the public may see them, frozen: public pages never read live review rows.

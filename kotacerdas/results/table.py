@@ -33,6 +33,8 @@ class TableRow:
     final: Decimal
     improvement: Decimal | None
     rank: int
+    rank_track: int | None = None
+    improvement_comparable: Decimal | None = None
 
 
 def published_result_set(cycle: Cycle) -> ResultSet | None:
@@ -75,6 +77,8 @@ def build_table(result_set: ResultSet, *, track: str = "", province: str = "") -
                 final=r.final,
                 improvement=r.improvement,
                 rank=r.rank,
+                rank_track=r.rank_track,
+                improvement_comparable=r.improvement_comparable,
             )
         )
     return rows
@@ -106,6 +110,11 @@ def table_columns(cycle: Cycle) -> list[Column]:
         _score("final", "Nilai Final"),
         _score("improvement", "Tingkat Improvement"),
         Column("rank", "Peringkat", width=12),
+        # Added at the end (CONTRACT.md): a program reading the table by column name keeps working.
+        Column("rank_track", "Peringkat dalam jalur", width=12),
+        Column("rank_low", "Peringkat P5", width=12, note="5th percentile of the rank (robustness)"),
+        Column("rank_high", "Peringkat P95", width=12, note="95th percentile of the rank (robustness)"),
+        _score("improvement_comparable", "Improvement sebanding"),
     ]
 
 
@@ -118,6 +127,10 @@ def _record(row: TableRow) -> dict[str, Any]:
         "final": row.final,
         "improvement": row.improvement,
         "rank": row.rank,
+        "rank_track": row.rank_track,
+        "rank_low": None,  # filled by the robustness analysis (not run yet)
+        "rank_high": None,
+        "improvement_comparable": row.improvement_comparable,
     }
 
 

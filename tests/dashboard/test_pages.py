@@ -86,7 +86,7 @@ def test_csv_download_has_the_contract_columns(client: Client) -> None:
     lines = response.content.decode().splitlines()
     assert lines[0] == (
         "region_code,region,track,baseline,output,outcome,impact,quick_wins,collaboration,"
-        "final,improvement,rank"
+        "final,improvement,rank,rank_track,rank_low,rank_high,improvement_comparable"
     )
     assert len(lines) == 141
     assert "attachment" in response.headers["Content-Disposition"]

@@ -18,7 +18,8 @@ from kotacerdas.results.models import HistoricalFinal, Provenance
 
 SEED_TABLE = settings.DATA_DIR / "demo" / "2024" / "national_results.csv"
 HEADER = (
-    "region_code,region,track,baseline,output,outcome,impact,quick_wins,collaboration,final,improvement,rank"
+    "region_code,region,track,baseline,output,outcome,impact,quick_wins,collaboration,final,improvement,rank,"
+    "rank_track,rank_low,rank_high,improvement_comparable"
 )
 
 
@@ -77,6 +78,10 @@ def test_results_print_two_decimals_and_empty_for_absent() -> None:
             "final": "3.08",
             "improvement": "0.11",
             "rank": "59",
+            "rank_track": "41",  # among the REGULER regions
+            "rank_low": "",  # the robustness analysis has not run
+            "rank_high": "",
+            "improvement_comparable": "",  # 2023 has no question-level scores
         }
     ]
 

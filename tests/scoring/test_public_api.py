@@ -10,6 +10,8 @@ import pytest
 import kotacerdas.scoring as scoring
 
 EXPECTED_API = [
+    "ComparableDimension",
+    "ComparableResult",
     "DimensionInput",
     "DimensionResult",
     "DimensionSource",
@@ -19,6 +21,7 @@ EXPECTED_API = [
     "ROUNDING_PLACES",
     "RegionInput",
     "RegionResult",
+    "comparable_improvement",
     "rank",
     "round_half_up",
     "score_dimension",
@@ -47,6 +50,11 @@ def test_every_public_name_is_exported_and_nothing_else_is_public() -> None:
         (scoring.QuestionResult, ["number", "score", "source", "count"]),
         (scoring.DimensionResult, ["code", "weight", "score", "source", "questions"]),
         (scoring.RegionResult, ["key", "dimensions", "final", "improvement"]),
+        (
+            scoring.ComparableDimension,
+            ["code", "weight", "has_questions", "pairs", "current", "previous", "not_comparable"],
+        ),
+        (scoring.ComparableResult, ["current_final", "previous_final", "improvement", "means"]),
     ],
 )
 def test_dataclasses_are_frozen_with_slots_and_pinned_fields(cls: type, fields: list[str]) -> None:
