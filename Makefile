@@ -18,10 +18,14 @@ $(STAMP): pyproject.toml .python-version
 
 setup: $(STAMP)
 
+# The demo with a practice cycle open around today, the background worker (bulk reports) beside the server;
+# Ctrl-C stops both.
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load-demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py load-demo --practice
+	$(PY) manage.py db_worker --queue-name "*" & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(PY) -m pytest
@@ -37,6 +41,7 @@ bench: setup
 	$(PY) bench/imports.py
 	$(PY) bench/survey_load.py
 	$(PY) bench/reports.py
+	$(PY) bench/scheduling.py
 
 # Re-take the region registry from the npm package (needs npm); the result is committed.
 refresh-regions:

@@ -171,6 +171,11 @@ else:
 DEFAULT_FROM_EMAIL = env_str("KOTACERDAS_EMAIL_FROM") or "Kota Cerdas <noreply@kotacerdas.local>"
 # The address users reach the platform at: invitation links, reminders, survey links, report QR codes.
 PUBLIC_URL = (env_str("KOTACERDAS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Interview meetings: each session's link is this address followed by its own unguessable room name (a
+# Jitsi Meet server by default; any service whose rooms are opened by their URL will do).
+INTERVIEW_MEETING_URL = env_str("KOTACERDAS_MEETING_URL") or "https://meet.jit.si/"
+if not INTERVIEW_MEETING_URL.startswith(("https://", "http://")):
+    raise ConfigurationError(f"KOTACERDAS_MEETING_URL={INTERVIEW_MEETING_URL!r}: an http(s):// address")
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("penilaian-mandiri/", include("kotacerdas.selfassessment.urls")),
     path("penilaian/", include("kotacerdas.review.urls")),
+    path("kelola/siklus/", include("kotacerdas.dashboard.urls_cycles")),
     path("kelola/", include("kotacerdas.review.urls_manage")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

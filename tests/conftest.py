@@ -45,10 +45,14 @@ def _fresh_process_caches():  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _demo_survives_flushes(request, django_db_blocker):  # type: ignore[no-untyped-def]
     """Transactional tests (threads, live servers) end with a flush of every table. The next test that
-    uses the database reloads the demo first, outside its own transaction, so it sees the demo as usual."""
+    uses the database reloads the demo first, outside its own transaction, so it sees the demo as usual;
+    that includes a live-server test that follows another one."""
     names = request.fixturenames
-    uses_db = "db" in names or request.node.get_closest_marker("django_db") is not None
-    if uses_db and "transactional_db" not in names and "live_server" not in names:
+    uses_db = (
+        bool({"db", "transactional_db", "live_server"} & set(names))
+        or request.node.get_closest_marker("django_db") is not None
+    )
+    if uses_db:
         with django_db_blocker.unblock():
             if not Cycle.objects.filter(year=2024).exists():
                 load_demo(say=lambda _: None)

@@ -49,7 +49,7 @@ def _cycle(year: int) -> Cycle:
 @api.get("/cycles", response=list[CycleOut], summary="Evaluation cycles")
 def list_cycles(request: HttpRequest) -> list[dict[str, Any]]:
     out = []
-    for cycle in Cycle.objects.all():
+    for cycle in Cycle.objects.filter(practice=False):  # a practice cycle is not the programme's
         published = published_result_set(cycle)
         out.append(
             {

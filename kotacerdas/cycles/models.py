@@ -26,6 +26,9 @@ class Cycle(models.Model):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_cycles"
     )
+    # A practice cycle ("simulasi", `load-demo --practice`) lets newcomers walk the workflow; it is never
+    # listed with the programme's cycles, never a previous cycle, and marked as such on every page.
+    practice = models.BooleanField(default=False)
     # A cycle is in preparation until an admin opens it to the regions (the invitation); never by the clock.
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.ForeignKey(

@@ -66,6 +66,7 @@ class Action(StrEnum):
     OPEN_CYCLE = "open_cycle"  # open a cycle in preparation to the regions (the invitation)
     RECORD_ATTENDANCE = "record_attendance"  # whether a region filled the self-assessment and attended
     EDIT_INSTRUMENT = "edit_instrument"  # import, copy or edit the cycle's instrument (until it is frozen)
+    SCHEDULE_INTERVIEWS = "schedule_interviews"  # the interview schedule, its confirmation, unavailable days
 
 
 class Relation(StrEnum):
@@ -182,6 +183,8 @@ POLICY: dict[Action, Rule] = {
         {ADMIN, PANEL, SYSTEM}, _("Hanya panel asesor daerah ini atau admin yang dapat mencatat kehadiran.")),
     Action.EDIT_INSTRUMENT: _rule(
         {ADMIN, SYSTEM}, _("Hanya admin yang dapat mengubah instrumen penilaian."), cycle_wide=True),
+    Action.SCHEDULE_INTERVIEWS: _rule(
+        {ADMIN, SYSTEM}, _("Hanya admin yang dapat menyusun jadwal wawancara."), cycle_wide=True),
 }
 # fmt: on
 

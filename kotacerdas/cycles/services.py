@@ -1,7 +1,7 @@
 """Creating cycles and their participants from the cycle's own documents."""
 
 import csv
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -299,3 +299,55 @@ def record_attendance(
         participation=participation,
     )
     return True
+
+
+@transaction.atomic
+def create_practice_cycle(
+    source: Cycle, year: int, region_ids: list[int], *, actor: User | SystemActor
+) -> tuple[Cycle, bool]:
+    """A practice cycle ("simulasi") for walking the workflow: made from ``source`` (its tracks, its
+    finals as the base of improvement), open now, every window around today (self-assessment and
+    survey now, interviews from yesterday for three weeks, the reply after them), with the given regions.
+    Never listed with the programme's cycles. Idempotent: an existing practice cycle of ``year`` is
+    returned as it is. Returns the cycle and whether it was created."""
+    require(actor, Action.START_CYCLE, source)
+    existing = Cycle.objects.filter(year=year).first()
+    if existing is not None:
+        if not existing.practice:
+            raise CycleLineageError(f"cycle {year} is a programme cycle, not a practice one")
+        return existing, False
+    now = timezone.now()
+    today = timezone.localdate()
+    cycle = Cycle.objects.create(
+        year=year,
+        name=f"Simulasi {source.programme or source.name} {year}",
+        programme=source.programme,
+        stage=source.stage,
+        previous=source,
+        practice=True,
+        opened_at=now,
+        letter_place=source.letter_place,
+        signatory_role=source.signatory_role,
+        self_assessment_opens=now - timedelta(days=1),
+        self_assessment_closes=now + timedelta(days=14),
+        survey_opens=now - timedelta(days=1),
+        survey_closes=now + timedelta(days=21),
+        interviews_start=today - timedelta(days=1),
+        interviews_end=today + timedelta(days=21),
+        reply_opens=now + timedelta(days=22),
+        reply_closes=now + timedelta(days=29),
+        publication_planned=today + timedelta(days=35),
+    )
+    tracks = dict(source.participations.values_list("region_id", "track"))
+    Participation.objects.bulk_create(
+        Participation(cycle=cycle, region_id=region_id, track=tracks.get(region_id) or Track.REGULER)
+        for region_id in region_ids
+    )
+    record_event(
+        "cycle.created",
+        actor=actor,
+        object_type="cycle",
+        object_id=cycle.year,
+        new={"name": cycle.name, "from": source.year, "practice": True, "regions": len(region_ids)},
+    )
+    return cycle, True

@@ -22,7 +22,7 @@ SORTABLE = {"rank", "region", "track", "final", "improvement"}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    cycle = Cycle.objects.order_by("-year").first()
+    cycle = Cycle.objects.filter(practice=False).order_by("-year").first()
     if cycle is None:
         return render(request, "dashboard/empty.html")
     return redirect("dashboard:national_table", year=cycle.year)

@@ -5,7 +5,7 @@ from kotacerdas.cycles.models import Cycle, Track
 
 
 class Instrument(models.Model):
-    """The questionnaire of one cycle. Frozen once the cycle's self-assessment window has opened."""
+    """The questionnaire of one cycle. Frozen once the cycle has been opened to the regions."""
 
     cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="instrument")
     version = models.CharField(max_length=30)
@@ -18,10 +18,23 @@ class Instrument(models.Model):
         return f"Instrumen {self.cycle.year} ({self.version})"
 
     @property
+    def content_hash(self) -> str:
+        """SHA-256 (hex) of the canonical serialisation of the instrument's content: scale, weights,
+        dimensions, indicators, questions with their texts, level descriptions and ``previous`` links.
+
+        Computed from the stored rows on every access (a few queries), so it is never stale; the version,
+        the year and database ids are not part of it. Equal instruments have equal hashes, whether loaded
+        from a file, copied or edited in the admin (``kotacerdas.instrument.content``)."""
+        from kotacerdas.instrument.content import content_digest, instrument_content
+
+        return content_digest(instrument_content(self))
+
+    @property
     def is_frozen(self) -> bool:
-        """Frozen once the cycle is opened to the regions (or, for a cycle loaded as history, once its
-        self-assessment window opened): from then on operators answer these questions."""
-        return self.cycle.is_open or self.cycle.self_assessment_has_opened()
+        """Frozen once the cycle is opened to the regions (by the admin's invitation step, or for a cycle
+        loaded as history by its invitation), never by the clock: from then on operators answer these
+        questions."""
+        return self.cycle.is_open
 
 
 class DimensionKind(models.TextChoices):
@@ -91,14 +104,24 @@ class Question(models.Model):
     sub_dimension = models.CharField(max_length=300, blank=True)
     scale_min = models.PositiveSmallIntegerField(default=1)
     scale_max = models.PositiveSmallIntegerField(default=4)
-    levels = models.JSONField(default=dict, blank=True, help_text="Optional description of each level.")
+    # {"1": "…", "2": "…", …}: what each level of the scale means for this question (the rubric), or {}.
+    levels = models.JSONField(
+        _("deskripsi level"),
+        default=dict,
+        blank=True,
+        help_text=_("Rubrik: arti setiap level skala untuk pertanyaan ini (kosong: tanpa rubrik)."),
+    )
     previous = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="next_versions",
-        help_text="The same question in the previous cycle, for comparisons.",
+        verbose_name=_("pertanyaan siklus sebelumnya"),
+        help_text=_(
+            "Pertanyaan yang sama pada instrumen siklus sebelumnya, untuk perbandingan; "
+            "kosong bila pertanyaan ini baru atau berubah sehingga tidak sebanding."
+        ),
     )
 
     class Meta:
@@ -112,3 +135,12 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.text[:60]}"
+
+    @property
+    def rubric(self) -> list[tuple[int, str]]:
+        """Every level of the question's scale with its description ("" where the instrument gives none),
+        in order: what the self-assessment and scoring pages show next to the choices."""
+        return [
+            (level, str(self.levels.get(str(level), "")))
+            for level in range(self.scale_min, self.scale_max + 1)
+        ]

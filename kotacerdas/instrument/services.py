@@ -1,19 +1,41 @@
-"""Loading an instrument from its YAML file into the versioned models of a cycle."""
+"""Every write of a cycle's instrument: importing a file (``load_instrument``: ``import-instrument`` and the
+demo loader), copying the previous cycle's (``copy_instrument``: ``new-cycle``) and the admin's edits
+(``save_instrument_row``, ``delete_instrument_row``). Each asks the policy (``EDIT_INSTRUMENT``), refuses
+an instrument that is frozen (its cycle opened to the regions) and is audited.
 
-import hashlib
+The file format and its validation live in ``document.py``; the canonical content behind
+``Instrument.content_hash`` and the export in ``content.py``.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
-from kotacerdas.cycles.models import Cycle, Track
+from kotacerdas.core.tables import Problem
+from kotacerdas.cycles.models import Cycle
+from kotacerdas.cycles.policy import Action, require
+from kotacerdas.cycles.services import create_cycle_from
+from kotacerdas.instrument.content import (
+    content_digest,
+    document_content,
+    instrument_content,
+    render_instrument,
+)
+from kotacerdas.instrument.document import (
+    Counterparts,
+    InstrumentError,
+    read_instrument_file,
+    validate_instrument,
+)
 from kotacerdas.instrument.models import (
     Dimension,
     DimensionKind,
@@ -23,213 +45,277 @@ from kotacerdas.instrument.models import (
     TrackWeight,
 )
 
+__all__ = [
+    "InstrumentChangeRefused",
+    "InstrumentError",
+    "InstrumentSummary",
+    "assessed_questions",
+    "copy_instrument",
+    "delete_instrument_row",
+    "export_instrument",
+    "frozen_reason",
+    "load_instrument",
+    "read_instrument_file",
+    "save_instrument_row",
+    "start_next_cycle",
+    "track_weights",
+    "validate_instrument",
+]
 
-class InstrumentError(Exception):
-    """The instrument file is invalid; ``problems`` lists each with its place in the file."""
-
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path = str(path)
-        self.problems = problems
-        super().__init__("\n".join(f"{self.path}: {p}" for p in problems))
-
-
-class _LinedDict(dict[str, Any]):
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping, for error messages."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _LinedDict:  # type: ignore[override]
-        mapping = _LinedDict({str(k): v for k, v in super().construct_mapping(node, deep=deep).items()})
-        mapping.line = node.start_mark.line + 1
-        return mapping
+type Actor = User | SystemActor
+type InstrumentRow = Instrument | Dimension | Indicator | Question | TrackWeight
 
 
-def _line(obj: object) -> str:
-    return f"line {obj.line}" if isinstance(obj, _LinedDict) else "line ?"
+class InstrumentChangeRefused(Exception):
+    """A change to an instrument outside a file (the admin) was refused; the message says why."""
 
 
 @dataclass(frozen=True)
 class InstrumentSummary:
+    """What a load or copy did: ``created`` (the cycle had none), ``replaced`` (a new instrument replaced
+    the old one), ``updated`` (only the version changed) or ``unchanged``."""
+
     instrument: Instrument
-    created: bool
+    outcome: Literal["created", "replaced", "updated", "unchanged"]
+
+    @property
+    def created(self) -> bool:
+        """Whether new instrument rows were stored."""
+        return self.outcome in ("created", "replaced")
 
 
-def read_instrument_file(path: Path) -> tuple[dict[str, Any], str]:
-    raw = path.read_bytes()
-    try:
-        document = yaml.load(raw, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(path, [f"not valid YAML: {exc}"]) from exc
-    if not isinstance(document, dict):
-        raise InstrumentError(path, ["line 1: expected a mapping at the top level"])
-    return document, hashlib.sha256(raw).hexdigest()
+def frozen_reason(instrument: Instrument) -> str:
+    """Why the instrument may no longer change ("" while it may): its cycle has been opened to the regions
+    (never the clock alone: a cycle in preparation stays editable whatever its windows say). From then on
+    operators answer and assessors score these questions."""
+    cycle = instrument.cycle
+    if not cycle.is_open:
+        return ""
+    return (
+        f"the {cycle.year} instrument is frozen: the cycle has been opened to the regions, "
+        "so its questions can no longer change"
+    )
 
 
-def _decimal(value: object) -> Decimal | None:
-    if value is None or isinstance(value, bool | float):
-        # Floats are refused: weights must be exact ("0.10" as a string or 0.1 written as text).
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
+def _counterparts(cycle: Cycle) -> tuple[Counterparts, dict[int, Question]]:
+    """The questions ``previous: N`` may name: those of ``cycle.previous``'s instrument, by number."""
+    previous = cycle.previous
+    if previous is None:
+        return Counterparts(None), {}
+    questions = {q.number: q for q in Question.objects.filter(instrument__cycle=previous)}
+    if not questions:
+        return Counterparts(None), {}
+    return Counterparts(previous.year, frozenset(questions)), questions
 
 
-def validate_instrument(document: dict[str, Any]) -> list[str]:
-    """Every problem of an instrument document, each with its line; empty when it is valid."""
-    problems: list[str] = []
-    dimensions = document.get("dimensions") or []
-    if not isinstance(dimensions, list) or not dimensions:
-        return ["dimensions: expected a non-empty list"]
-    codes: list[str] = []
-    for dim in dimensions:
-        code = dim.get("code")
-        if not code:
-            problems.append(f"{_line(dim)}: dimension without a code")
-            continue
-        if code in codes:
-            problems.append(f"{_line(dim)}: dimension code {code!r} appears twice")
-        codes.append(code)
-        if dim.get("kind") not in DimensionKind.values:
-            problems.append(
-                f"{_line(dim)}: dimension {code}: kind {dim.get('kind')!r} is not one of "
-                f"{', '.join(DimensionKind.values)}"
-            )
-
-    weighted: set[str] = set()
-    tracks = document.get("tracks") or []
-    seen_tracks: set[str] = set()
-    for track in tracks:
-        tcode = track.get("code")
-        if tcode not in Track.values:
-            problems.append(f"{_line(track)}: track {tcode!r} is not one of {', '.join(Track.values)}")
-            continue
-        if tcode in seen_tracks:
-            problems.append(f"{_line(track)}: track {tcode} appears twice")
-        seen_tracks.add(tcode)
-        weights = track.get("weights") or {}
-        total = Decimal(0)
-        for dcode, raw in weights.items():
-            weight = _decimal(raw)
-            if dcode not in codes:
-                problems.append(f"{_line(track)}: track {tcode}: weight for unknown dimension {dcode!r}")
-            elif weight is None or weight <= 0:
-                problems.append(
-                    f"{_line(track)}: track {tcode}: dimension {dcode} has no weight "
-                    f'(got {raw!r}; write it as a decimal string such as "0.10")'
-                )
-            else:
-                total += weight
-                weighted.add(dcode)
-        if total != 1:
-            problems.append(f"{_line(track)}: track {tcode}: weights sum to {total}, not exactly 1")
-    if not seen_tracks:
-        problems.append("tracks: expected at least one track with weights")
-    for dim in dimensions:
-        if dim.get("code") and dim["code"] not in weighted:
-            problems.append(f"{_line(dim)}: dimension {dim['code']} has no weight in any track")
-
-    scale = document.get("scale") or {}
-    if not (
-        isinstance(scale.get("min"), int)
-        and isinstance(scale.get("max"), int)
-        and scale["min"] < scale["max"]
-    ):
-        problems.append(f"{_line(scale)}: scale: expected integers min < max")
-
-    numbers: list[int] = []
-    for dim in dimensions:
-        for indicator in dim.get("indicators") or []:
-            if not indicator.get("name"):
-                problems.append(f"{_line(indicator)}: indicator without a name")
-            if dim.get("kind") == DimensionKind.SURVEY and not indicator.get("smart_dimension"):
-                problems.append(
-                    f"{_line(indicator)}: survey indicator {indicator.get('name')!r} needs smart_dimension"
-                )
-            for question in indicator.get("questions") or []:
-                number = question.get("number")
-                if not isinstance(number, int) or number < 1:
-                    problems.append(
-                        f"{_line(question)}: question number {number!r} is not a positive integer"
-                    )
-                    continue
-                if number in numbers:
-                    problems.append(f"{_line(question)}: question {number} appears twice")
-                numbers.append(number)
-                if not str(question.get("text") or "").strip():
-                    problems.append(f"{_line(question)}: question {number} has no text")
-    if numbers and sorted(numbers) != list(range(1, len(numbers) + 1)):
-        missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
-        problems.append(f"questions: numbering is not 1..{len(numbers)} without gaps (missing {missing})")
-    return problems
+def _numbers(content: dict[str, Any]) -> set[int]:
+    return {q["number"] for d in content["dimensions"] for i in d["indicators"] for q in i["questions"]}
 
 
 @transaction.atomic
-def load_instrument(cycle: Cycle, path: Path, *, actor: User | SystemActor) -> InstrumentSummary:
-    """Load ``path`` as ``cycle``'s instrument; loading the same file again changes nothing.
+def load_instrument(cycle: Cycle, path: Path, *, actor: Actor) -> InstrumentSummary:
+    """Import ``path`` (the ``data/instrument/`` format) as ``cycle``'s instrument, replacing the one it has.
 
-    Refused when the file is invalid, when its year is not the cycle's, and when a different instrument is
-    already in place and frozen (the cycle's self-assessment window has opened) or has inputs.
+    All or nothing: every problem of the file is reported (``InstrumentError``, each problem with its line,
+    YAML path, value and message) and nothing is stored. ``previous: N`` must name a question of the
+    cycle's previous cycle (``Cycle.previous``). Importing the same content again changes nothing; a file
+    that differs only in its version changes the version. A different instrument is refused once the
+    current one is frozen (``frozen_reason``), when its questions have scores or answers, and when it would
+    drop a question that a later cycle's question names as its ``previous``. A cycle without an instrument
+    may always receive one (a historic cycle is loaded after its opening): nobody has answered anything yet.
+    Question numbers identify the questions; links from later cycles follow the numbers.
     """
-    document, digest = read_instrument_file(path)
-    problems = validate_instrument(document)
-    if document.get("year") != cycle.year:
-        problems.insert(0, f"year: {document.get('year')!r} is not the cycle's year {cycle.year}")
+    require(actor, Action.EDIT_INSTRUMENT, cycle)
+    cycle = Cycle.objects.select_for_update().select_related("previous").get(pk=cycle.pk)
+    file = read_instrument_file(path)
+    counterparts, previous_questions = _counterparts(cycle)
+    problems = validate_instrument(
+        file.document, lines=file.lines, year=cycle.year, counterparts=counterparts
+    )
     if problems:
         raise InstrumentError(path, problems)
+    content = document_content(file.document)
+    version = str(file.document.get("version") or cycle.year)
 
-    existing = Instrument.objects.filter(cycle=cycle).first()
+    existing = Instrument.objects.filter(cycle=cycle).select_related("cycle").first()
+    if existing is None:
+        instrument = _store(cycle, content, version, file.sha256, previous_questions)
+        record_event(
+            "instrument.loaded",
+            actor=actor,
+            object_type="instrument",
+            object_id=instrument.pk,
+            new=_summary(instrument, content) | {"sha256": file.sha256},
+        )
+        return InstrumentSummary(instrument, "created")
+
+    current = instrument_content(existing)
+    if current == content and existing.version == version:
+        return InstrumentSummary(existing, "unchanged")
+    refusal = frozen_reason(existing)
+    if refusal:
+        raise InstrumentError(path, [Problem(0, "", "", refusal)])
+    if current == content:
+        old_version = existing.version
+        existing.version, existing.source_sha256 = version, file.sha256
+        existing.save(update_fields=["version", "source_sha256"])
+        record_event(
+            "instrument.version_changed",
+            actor=actor,
+            object_type="instrument",
+            object_id=existing.pk,
+            old={"version": old_version},
+            new={"version": version, "sha256": file.sha256},
+        )
+        return InstrumentSummary(existing, "updated")
+
+    # Questions of later cycles that name this instrument's questions as their counterpart: they follow
+    # the numbers into the new instrument, so none of their numbers may disappear.
+    later = list(
+        Question.objects.filter(previous__instrument=existing).values_list(
+            "pk", "previous__number", "instrument__cycle__year", "number"
+        )
+    )
+    kept = _numbers(content)
+    lost = [
+        Problem(
+            0,
+            "number",
+            str(number),
+            f"question {number} is dropped, but question {later_number} of the {later_year} instrument "
+            "names it as its previous: keep it, or change that link first",
+        )
+        for _pk, number, later_year, later_number in later
+        if number not in kept
+    ]
+    if lost:
+        raise InstrumentError(path, lost)
+    old = _summary(existing, current)
+    # Every score, answer and reply protects its question (on_delete=PROTECT): the database, not a list
+    # of other apps' relations kept here, decides whether the instrument is still unused.
+    try:
+        with transaction.atomic():
+            existing.delete()
+    except (ProtectedError, RestrictedError):
+        raise InstrumentError(
+            path,
+            [
+                Problem(
+                    0, "", "", "the current instrument already has scores or answers; it cannot be replaced"
+                )
+            ],
+        ) from None
+    instrument = _store(cycle, content, version, file.sha256, previous_questions)
+    by_number = {q.number: q for q in Question.objects.filter(instrument=instrument)}
+    for pk, number, _year, _number in later:
+        Question.objects.filter(pk=pk).update(previous=by_number[number])
+    record_event(
+        "instrument.replaced",
+        actor=actor,
+        object_type="instrument",
+        object_id=instrument.pk,
+        old=old,
+        new=_summary(instrument, content) | {"sha256": file.sha256, "relinked": len(later)},
+    )
+    return InstrumentSummary(instrument, "replaced")
+
+
+@transaction.atomic
+def copy_instrument(source_cycle: Cycle, target_cycle: Cycle, *, actor: Actor) -> InstrumentSummary:
+    """Copy ``source_cycle``'s instrument into ``target_cycle``, the cycle made from it.
+
+    Everything is copied: scale, track weights, dimensions (names, kind, description, elements),
+    indicators, questions (number, texts, level descriptions) in the same order; every question's
+    ``previous`` is the source question of the same number, its counterpart. The copy's version is
+    ``"<target year>.1"``; the source is not touched.
+
+    Idempotent: when ``target_cycle`` already has an instrument, nothing changes and that instrument is
+    returned (``outcome == "unchanged"``), also when the admin has edited it since the first copy, so a
+    ``new-cycle`` run again never overwrites the preparation of the new instrument.
+
+    Raises ``ValueError`` when ``target_cycle.previous`` is not ``source_cycle`` (a question's
+    ``previous`` always lies in its cycle's previous cycle) or when the source has no instrument;
+    ``NotAllowed`` when the policy refuses ``actor`` (``EDIT_INSTRUMENT``). Audited as
+    ``instrument.copied``.
+    """
+    require(actor, Action.EDIT_INSTRUMENT, target_cycle)
+    target = Cycle.objects.select_for_update().get(pk=target_cycle.pk)
+    if target.previous_id != source_cycle.pk:
+        raise ValueError(
+            f"cycle {target.year} was not made from {source_cycle.year} (its previous cycle is "
+            f"{target.previous.year if target.previous else 'not set'}): the copy's links would be wrong"
+        )
+    existing = Instrument.objects.filter(cycle=target).first()
     if existing is not None:
-        if existing.source_sha256 == digest:
-            return InstrumentSummary(existing, created=False)
-        if existing.is_frozen:
-            raise InstrumentError(
-                path,
-                [
-                    f"the {cycle.year} instrument is frozen: the self-assessment window "
-                    "has opened, so its questions can no longer change"
-                ],
-            )
-        # Every score, answer and reply protects its question (on_delete=PROTECT): the database, not a list
-        # of other apps' relations kept here, decides whether the instrument is still unused.
-        try:
-            with transaction.atomic():
-                existing.delete()
-        except (ProtectedError, RestrictedError):
-            raise InstrumentError(
-                path, ["the current instrument already has scores or answers; it cannot be replaced"]
-            ) from None
+        return InstrumentSummary(existing, "unchanged")
+    source = Instrument.objects.filter(cycle=source_cycle).first()
+    if source is None:
+        raise ValueError(f"the {source_cycle.year} cycle has no instrument to copy")
+    content = instrument_content(source)
+    for dimension in content["dimensions"]:
+        for indicator in dimension["indicators"]:
+            for question in indicator["questions"]:
+                question["previous"] = question["number"]
+    counterparts = {q.number: q for q in Question.objects.filter(instrument=source)}
+    instrument = _store(target, content, f"{target.year}.1", "", counterparts)
+    record_event(
+        "instrument.copied",
+        actor=actor,
+        object_type="instrument",
+        object_id=instrument.pk,
+        new=_summary(instrument, content) | {"from": source_cycle.year, "from_version": source.version},
+    )
+    return InstrumentSummary(instrument, "created")
 
+
+def export_instrument(cycle: Cycle) -> str:
+    """``cycle``'s instrument as a YAML file that ``load_instrument`` reads back as the same instrument.
+    Raises ``Instrument.DoesNotExist`` when the cycle has none."""
+    instrument = Instrument.objects.select_related("cycle__previous").get(cycle=cycle)
+    return render_instrument(instrument)
+
+
+def _summary(instrument: Instrument, content: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "year": instrument.cycle.year,
+        "version": instrument.version,
+        "content_hash": content_digest(content),
+        "questions": len(_numbers(content)),
+    }
+
+
+def _store(
+    cycle: Cycle,
+    content: dict[str, Any],
+    version: str,
+    source_sha256: str,
+    counterparts: dict[int, Question],
+) -> Instrument:
+    """Store canonical ``content`` (document.py) as ``cycle``'s instrument; ``previous: N`` becomes a link
+    to ``counterparts[N]``."""
     instrument = Instrument.objects.create(
         cycle=cycle,
-        version=str(document.get("version") or cycle.year),
-        scale_min=document["scale"]["min"],
-        scale_max=document["scale"]["max"],
-        source_sha256=digest,
+        version=version,
+        scale_min=content["scale"]["min"],
+        scale_max=content["scale"]["max"],
+        source_sha256=source_sha256,
     )
-    previous = Instrument.objects.filter(cycle__year=cycle.year - 1).first()
-    previous_questions = {q.number: q for q in previous.questions.all()} if previous else {}
     dimensions: dict[str, Dimension] = {}
-    for order, dim in enumerate(document["dimensions"], start=1):
+    for order, dim in enumerate(content["dimensions"], start=1):
         dimension = Dimension.objects.create(
             instrument=instrument,
             code=dim["code"],
-            name=dim.get("name") or dim["code"],
-            name_id=dim.get("name_id") or "",
+            name=dim["name"],
+            name_id=dim["name_id"],
             kind=dim["kind"],
             order=order,
-            description=dim.get("description") or "",
-            elements=list(dim.get("elements") or []),
+            description=dim["description"],
+            elements=dim["elements"],
         )
         dimensions[dimension.code] = dimension
-        for iorder, ind in enumerate(dim.get("indicators") or [], start=1):
+        for iorder, ind in enumerate(dim["indicators"], start=1):
             indicator = Indicator.objects.create(
-                dimension=dimension,
-                name=ind["name"],
-                order=iorder,
-                smart_dimension=ind.get("smart_dimension") or "",
+                dimension=dimension, name=ind["name"], order=iorder, smart_dimension=ind["smart_dimension"]
             )
             Question.objects.bulk_create(
                 Question(
@@ -237,30 +323,133 @@ def load_instrument(cycle: Cycle, path: Path, *, actor: User | SystemActor) -> I
                     dimension=dimension,
                     indicator=indicator,
                     number=q["number"],
-                    sub_indicator=q.get("sub_indicator") or "",
+                    sub_indicator=q["sub_indicator"],
                     text=q["text"],
-                    smart_dimension=ind.get("smart_dimension") or "",
-                    sub_dimension=q.get("sub_dimension") or "",
+                    smart_dimension=ind["smart_dimension"],
+                    sub_dimension=q["sub_dimension"],
                     scale_min=instrument.scale_min,
                     scale_max=instrument.scale_max,
-                    levels={str(k): v for k, v in (q.get("levels") or {}).items()},
-                    previous=previous_questions.get(q["previous"]) if q.get("previous") else None,
+                    levels=q["levels"],
+                    previous=counterparts[q["previous"]] if q["previous"] is not None else None,
                 )
-                for q in ind.get("questions") or []
+                for q in ind["questions"]
             )
     TrackWeight.objects.bulk_create(
-        TrackWeight(dimension=dimensions[dcode], track=track["code"], weight=Decimal(str(weight)))
-        for track in document["tracks"]
-        for dcode, weight in track["weights"].items()
+        TrackWeight(dimension=dimensions[code], track=track["code"], weight=Decimal(weight))
+        for track in content["tracks"]
+        for code, weight in track["weights"].items()
     )
+    return instrument
+
+
+# --- the admin's edits -----------------------------------------------------------------------------------
+
+
+def instrument_of(row: InstrumentRow) -> Instrument:
+    if isinstance(row, Instrument):
+        return row
+    if isinstance(row, Dimension | Question):
+        return row.instrument
+    return row.dimension.instrument
+
+
+def _audit_value(row: models.Model, name: str) -> Any:
+    value = getattr(row, name)
+    if isinstance(value, Question):
+        return {"year": value.instrument.cycle.year, "number": value.number}
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal | datetime):
+        return str(value)
+    return value
+
+
+def _allowed(instrument: Instrument, actor: Actor) -> None:
+    require(actor, Action.EDIT_INSTRUMENT, instrument.cycle)
+    refusal = frozen_reason(instrument)
+    if refusal:
+        raise InstrumentChangeRefused(refusal)
+
+
+@transaction.atomic
+def save_instrument_row(row: InstrumentRow, *, fields: Iterable[str], actor: Actor) -> None:
+    """Store one row of an instrument as edited in the admin (``fields``: the model fields that changed;
+    all of them for a new row), audited with the old and new values.
+
+    What follows from the row is kept in step: a question takes its instrument, dimension and smart
+    dimension from its indicator and its scale from the instrument; an indicator's questions follow its
+    dimension and smart dimension. Refused (``InstrumentChangeRefused``) once the instrument is frozen and
+    when a row would move to another instrument; ``NotAllowed`` when the policy refuses."""
+    changed = list(fields)
+    adding = row.pk is None
+    if isinstance(row, Question):
+        row.dimension = row.indicator.dimension
+        row.smart_dimension = row.indicator.smart_dimension
+        if adding:
+            row.instrument = row.dimension.instrument
+            row.scale_min, row.scale_max = row.instrument.scale_min, row.instrument.scale_max
+        elif row.dimension.instrument_id != row.instrument_id:
+            raise InstrumentChangeRefused("a question cannot move to another cycle's instrument")
+        if "indicator" in changed:
+            changed += ["dimension", "smart_dimension"]
+    instrument = instrument_of(row)
+    _allowed(instrument, actor)
+    if not adding and not changed:
+        return
+    before: InstrumentRow | None = None if adding else type(row)._default_manager.get(pk=row.pk)
+    if before is not None and instrument_of(before).pk != instrument.pk:
+        raise InstrumentChangeRefused("a row cannot move to another cycle's instrument")
+    if adding:
+        row.save()
+    else:
+        row.save(update_fields=sorted(set(changed)) or None)
+    if isinstance(row, Indicator) and not adding:
+        Question.objects.filter(indicator=row).update(
+            dimension=row.dimension, smart_dimension=row.smart_dimension
+        )
+    kind = row._meta.model_name
     record_event(
-        "instrument.loaded",
+        f"instrument.{kind}_{'added' if adding else 'changed'}",
         actor=actor,
-        object_type="instrument",
-        object_id=instrument.pk,
-        new={"year": cycle.year, "version": instrument.version, "sha256": digest},
+        object_type=str(kind),
+        object_id=row.pk,
+        old={name: _audit_value(before, name) for name in changed} if before is not None else None,
+        new={name: _audit_value(row, name) for name in changed},
+        question_number=row.number if isinstance(row, Question) else None,
     )
-    return InstrumentSummary(instrument, created=True)
+
+
+@transaction.atomic
+def delete_instrument_row(row: InstrumentRow, *, actor: Actor) -> None:
+    """Delete one row of an instrument (and what belongs to it) from the admin, audited. Refused
+    (``InstrumentChangeRefused``) once the instrument is frozen, when scores or answers rely on it, and
+    for a question that a later cycle's question names as its ``previous``."""
+    instrument = instrument_of(row)
+    _allowed(instrument, actor)
+    if isinstance(row, Question) and row.next_versions.exists():
+        raise InstrumentChangeRefused(
+            f"question {row.number} is the previous of a question of a later cycle; change that link first"
+        )
+    kind, pk, label = row._meta.model_name, row.pk, str(row)
+    number = row.number if isinstance(row, Question) else None
+    try:
+        with transaction.atomic():
+            row.delete()
+    except (ProtectedError, RestrictedError):
+        raise InstrumentChangeRefused(
+            f"{label}: scores or answers rely on it; it cannot be deleted"
+        ) from None
+    record_event(
+        f"instrument.{kind}_deleted",
+        actor=actor,
+        object_type=str(kind),
+        object_id=pk,
+        old={"row": label},
+        question_number=number,
+    )
+
+
+# --- reads ----------------------------------------------------------------------------------------------
 
 
 def track_weights(instrument: Instrument) -> dict[str, dict[str, Decimal]]:
@@ -282,3 +471,12 @@ def assessed_questions(cycle: Cycle) -> list[Question]:
         .select_related("dimension", "indicator", "instrument")
         .order_by("number")
     )
+
+
+@transaction.atomic
+def start_next_cycle(source: Cycle, year: int, *, actor: Actor) -> tuple[Cycle, int, InstrumentSummary]:
+    """``new-cycle``: cycle ``year`` from ``source`` (``cycles.services.create_cycle_from``) with a copy of
+    its instrument, each question linked to its counterpart; one transaction, idempotent. Returns the
+    cycle, how many participants were added and the instrument's summary."""
+    cycle, added = create_cycle_from(source, year, actor=actor)
+    return cycle, added, copy_instrument(source, cycle, actor=actor)

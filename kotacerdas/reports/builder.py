@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kotacerdas.cycles.models import Cycle, FillingRecord, Participation, Track
+from kotacerdas.cycles.models import Attendance, Cycle, FillingRecord, Participation, Track
 from kotacerdas.instrument.models import Dimension
 from kotacerdas.instrument.services import track_weights
 from kotacerdas.reports import charts, formats
@@ -74,6 +74,7 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
     )
     table = sorted(build_table(result_set), key=lambda r: (not r.region.startswith("KAB."), r.region))
     facts = _facts(cycle, participations)
+    absent = [p.region.table_name for p in participations if _did_not_take_part(p)]
     period = content.programme_period
     title = (
         f"Hasil Evaluasi Implementasi Kota Cerdas (Smart City) {cycle.stage} Tahun {cycle.year} "
@@ -85,8 +86,10 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
         "year": str(cycle.year),
         "stage": cycle.stage,
         "place": cycle.letter_place,
-        "letter": _letter(cycle, content, dimensions, weights, facts),
+        "letter": _letter(cycle, content, dimensions, weights, facts, absent),
         "addressees": _addressees(cycle, participations),
+        # Lampiran III: the regions recorded as not having filled the self-assessment or not attended.
+        "absent": [{"no": str(i), "region": name} for i, name in enumerate(absent, start=1)],
         "national": {
             "title": title,
             "subtitle": programme_line,
@@ -117,6 +120,8 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
             "aspects_intro": " ".join(content.method_aspects_intro.split()),
             "aspects": lines(content.method_aspects),
             "method_table": _method_table(content, dimensions, weights),
+            # Which instrument the method applied: its version and the SHA-256 of its content.
+            "instrument": {"version": instrument.version, "content_hash": instrument.content_hash},
         },
     }
     return CyclePart(
@@ -124,14 +129,22 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
     )
 
 
+def _did_not_take_part(p: Participation) -> bool:
+    return p.self_assessment == FillingRecord.NOT_FILLED or p.attendance == Attendance.ABSENT
+
+
 def _facts(cycle: Cycle, participations: list[Participation]) -> dict[str, int]:
-    """The letter's counts: as the cycle states them, else counted from its participants."""
+    """The letter's counts: counted from the records of each region (filled the self-assessment and
+    attended the interview, or did not); a cycle imported as history keeps the counts its letter states."""
     stated = cycle.facts or {}
-    filled = sum(p.self_assessment == FillingRecord.FILLED for p in participations)
+    filled = sum(
+        p.self_assessment == FillingRecord.FILLED and p.attendance != Attendance.ABSENT
+        for p in participations
+    )
     counted = {
         "participants": len(participations),
         "filled_self_assessment": filled,
-        "did_not_fill": sum(p.self_assessment == FillingRecord.NOT_FILLED for p in participations),
+        "did_not_fill": sum(_did_not_take_part(p) for p in participations),
         "regular_regions": sum(p.track == Track.REGULER for p in participations),
         "priority_area_regions": sum(p.track == Track.KPPN_IKN for p in participations),
     }
@@ -144,6 +157,7 @@ def _letter(
     dimensions: list[Dimension],
     weights: dict[str, dict[str, Decimal]],
     facts: dict[str, int],
+    absent: list[str],
 ) -> dict[str, Any]:
     names = {d.code: d.name for d in dimensions}
     notes = content.dimension_notes or {}
@@ -157,7 +171,9 @@ def _letter(
                 "mengisi penilaian mandiri (self-assessment) secara daring dan mengikuti wawancara evaluasi"
                 + (f" yang berlangsung secara daring pada {window}" if window else "")
                 + f". Sebanyak {formats.counted(facts['did_not_fill'])} kabupaten/kota lainnya tidak mengisi "
-                "penilaian mandiri dan tidak mengikuti wawancara evaluasi (daftar terlampir)."
+                "penilaian mandiri dan tidak mengikuti wawancara evaluasi"
+                # The list is attached (Lampiran III) only when the platform's records name those regions.
+                 + (" (daftar terlampir)." if absent else ".")
             ),
             "items": [],
         }

@@ -59,8 +59,9 @@ def verify_url(code: str) -> str:
 
 
 # The part shared by all documents of one result set (letter, addressees, national table, prose), kept per
-# process: a batch builds it once, not once per region. Its key carries the result set's computation time and
-# the prose's edit time, so an edit or a recompute makes a new key; one cycle at a time keeps memory flat.
+# process: a batch builds it once, not once per region. Its key carries the result set's computation time,
+# the prose's edit time and a digest of the participants' records, so an edit, a recompute or a new
+# attendance record makes a new key; one cycle at a time keeps memory flat.
 PARTS: ProcessCache[builder.CyclePart] = ProcessCache("reports.cycle_part", maxsize=1)
 
 
@@ -68,7 +69,17 @@ def cycle_part(cycle: Cycle, result_set: ResultSet) -> builder.CyclePart:
     content = getattr(cycle, "report_content", None)
     stamp = content.updated_at.isoformat() if content is not None else ""
     computed = result_set.computed_at.isoformat() if result_set.computed_at else ""
-    key = (result_set.pk, cycle.pk, f"{stamp}|{computed}")
+    # The letter's counts and lists come from the participants' records: they are part of the key too.
+    records = hashlib.sha256(
+        repr(
+            list(
+                cycle.participations.order_by("pk").values_list(
+                    "pk", "track", "self_assessment", "attendance", "addressee_no", "addressee"
+                )
+            )
+        ).encode()
+    ).hexdigest()
+    key = (result_set.pk, cycle.pk, f"{stamp}|{computed}|{cycle.facts}|{records}")
     return PARTS.get_or_set(key, lambda: builder.build_cycle_part(cycle, result_set))
 
 

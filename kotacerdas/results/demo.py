@@ -6,15 +6,15 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.accounts.services import create_user
 from kotacerdas.core.actors import DEMO
 from kotacerdas.cycles.models import Cycle
-from kotacerdas.cycles.services import load_cycle, load_participants
-from kotacerdas.instrument.services import load_instrument
+from kotacerdas.cycles.services import create_practice_cycle, load_cycle, load_participants
+from kotacerdas.instrument.services import copy_instrument, load_instrument
 from kotacerdas.regions.services import load_registry_into_db, resolve_region
 from kotacerdas.results.imports import import_question_scores, import_results
 from kotacerdas.results.services import (
@@ -24,7 +24,15 @@ from kotacerdas.results.services import (
     recompute_results,
 )
 from kotacerdas.review.models import FindingKind
-from kotacerdas.review.services import imported_assessor, store_imported_findings
+from kotacerdas.review.services import (
+    ScheduleOptions,
+    assign_assessor,
+    ensure_assessor_profile,
+    imported_assessor,
+    schedule_interviews,
+    store_imported_findings,
+)
+from kotacerdas.survey.services import ensure_links
 
 DEMO_DIR = settings.DATA_DIR / "demo" / "2024"
 INSTRUMENT = settings.DATA_DIR / "instrument" / "2024.yaml"
@@ -105,3 +113,33 @@ def _create_accounts() -> None:
             institution=institution,
             actor=DEMO,
         )
+
+
+# --- the practice cycle (`load-demo --practice`, which `make run` uses) -----------------------------------
+
+PRACTICE_REGIONS = ("51.03", "32.73", "51.71")  # Badung (the demo operator's), Kota Bandung, Kota Denpasar
+
+
+@transaction.atomic
+def load_practice(say: Callable[[str], None] = print) -> Cycle:
+    """A practice cycle ("simulasi") of this year, made from the 2024 demo, whose windows are open around
+    today: Badung ready to fill for the demo operator, the demo assessor on its panel, its interview
+    scheduled, its survey links made. Never listed with the programme's cycles. Idempotent."""
+    source = Cycle.objects.get(year=2024)
+    year = timezone.localdate().year
+    regions = [resolve_region(code).pk for code in PRACTICE_REGIONS]
+    cycle, created = create_practice_cycle(source, year, regions, actor=DEMO)
+    copy_instrument(source, cycle, actor=DEMO)
+    badung = cycle.participations.select_related("cycle", "region").get(region__code="51.03")
+    assessor = User.objects.get(email=DEMO_ACCOUNTS[2][0])
+    assign_assessor(badung, ensure_assessor_profile(assessor), actor=DEMO)
+    ensure_links(badung, actor=DEMO)
+    if not hasattr(badung, "interview"):
+        schedule_interviews(
+            cycle, actor=DEMO, options=ScheduleOptions(panel_size=1, include_unsubmitted=True, time_limit=10)
+        )
+    say(
+        f"Practice cycle {cycle.year} ('simulasi'): {'created' if created else 'already present'}, "
+        f"{cycle.participations.count()} regions, open until {cycle.self_assessment_closes:%Y-%m-%d}."
+    )
+    return cycle

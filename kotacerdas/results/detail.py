@@ -58,6 +58,9 @@ class RegionDetail:
             "improvement": num(self.result.improvement),
             "previous_final": num(self.result.previous_final),
             "rank": self.result.rank,
+            "rank_track": self.result.rank_track,
+            "improvement_comparable": num(self.result.improvement_comparable),
+            "comparison": self.result.comparison,
             "dimensions": [
                 {
                     "code": d.code,

@@ -73,7 +73,7 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     """The cycle ``cycle`` was made from (``new-cycle``), else the one of the year before, if any."""
     if cycle.previous_id is not None:
         return cycle.previous
-    return Cycle.objects.filter(year=cycle.year - 1).first()
+    return Cycle.objects.filter(year=cycle.year - 1, practice=False).first()
 
 
 def previous_finals(cycle: Cycle) -> dict[int, Decimal]:

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kotacerdas.accounts.models import Role
+from kotacerdas.review.interviews import SlotPlan
 
 
 class FindingsForm(forms.Form):
@@ -62,3 +65,34 @@ class InviteForm(forms.Form):
     )
     region = forms.CharField(label=_("Daerah (untuk operator): kode atau nama"), required=False)
     institution = forms.CharField(label=_("Institusi"), required=False)
+
+
+class ScheduleForm(forms.Form):
+    panel_size = forms.IntegerField(label=_("Asesor per panel"), min_value=1, max_value=15, initial=5)
+    daily_cap = forms.IntegerField(label=_("Sesi per asesor per hari, paling banyak"), min_value=1, initial=2)
+    slots = forms.CharField(
+        label=_("Jam mulai sesi (WIB), dipisahkan koma"), initial=SlotPlan().text(), max_length=200
+    )
+    slot_minutes = forms.IntegerField(label=_("Lama sesi (menit)"), min_value=15, max_value=480, initial=120)
+    include_unsubmitted = forms.BooleanField(
+        label=_("Sertakan daerah yang belum mengirim penilaian mandiri (latihan)"), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "slots" in data and "slot_minutes" in data:
+            try:
+                data["plan"] = SlotPlan.parse(data["slots"], data["slot_minutes"])
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+class UnavailabilityForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Siapa"),
+        choices=[("assessor", _("Asesor (e-mail)")), ("region", _("Daerah (kode atau nama)"))],
+    )
+    who = forms.CharField(label=_("E-mail asesor atau daerah"), max_length=200)
+    day = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Alasan"), max_length=300)

@@ -171,3 +171,86 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participation} Q{self.question_id}"
+
+
+class InterviewSession(models.Model):
+    """A region's evaluation interview with its panel (the region's assignments): one per participation, on a
+    working day of the cycle's interview window. Built by ``schedule_interviews``; once confirmed it is kept
+    as it is by every later run, and its invitations go out."""
+
+    participation = models.OneToOneField(
+        "cycles.Participation", on_delete=models.CASCADE, related_name="interview"
+    )
+    day = models.DateField()
+    slot = models.PositiveSmallIntegerField(help_text="The day's slot (0 = the first).")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # Unguessable: the meeting room's name and the invitations' UID.
+    room = models.CharField(max_length=64, unique=True)
+    meeting_url = models.URLField(max_length=500)
+    # iCalendar SEQUENCE: raised when the time changes, so calendars replace the earlier invitation.
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The sequence the invitations were last sent for (None: never), and to whom: a later panel member is
+    # invited on the next sending, everyone again when the time has changed.
+    invited_sequence = models.PositiveIntegerField(null=True, blank=True)
+    invited_emails = models.JSONField(default=list, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "participation__region__code"]
+
+    def __str__(self) -> str:
+        return f"{self.participation} {self.day} #{self.slot + 1}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class Unavailability(models.Model):
+    """A day an assessor or a region cannot be interviewed (leave, a regional event), with the reason."""
+
+    assessor = models.ForeignKey(
+        Assessor, null=True, blank=True, on_delete=models.CASCADE, related_name="unavailable_days"
+    )
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    reason = models.CharField(max_length=300)
+    declared_at = models.DateTimeField(auto_now_add=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name_plural = "unavailabilities"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assessor__isnull=False, region__isnull=True)
+                | models.Q(assessor__isnull=True, region__isnull=False),
+                name="unavailability_of_assessor_or_region",
+            ),
+            models.UniqueConstraint(
+                fields=["assessor", "day"],
+                condition=models.Q(assessor__isnull=False),
+                name="one_unavailability_per_assessor_day",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "day"],
+                condition=models.Q(region__isnull=False),
+                name="one_unavailability_per_region_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessor or self.region} {self.day}"

@@ -20,6 +20,7 @@ from kotacerdas.instrument.models import Dimension, DimensionKind
 from kotacerdas.review import services
 from kotacerdas.review.agreement import assignment_for, panel_agreement
 from kotacerdas.review.forms import AgreedScoreForm, FindingsForm, ReplyForm, RespondForm
+from kotacerdas.review.interviews import interview_years
 from kotacerdas.review.models import AssessorScore, FindingKind, Reply
 from kotacerdas.selfassessment.models import Answer, Evidence
 from kotacerdas.selfassessment.services import EvidenceRejected, upload_evidence
@@ -40,7 +41,11 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
         if hasattr(request.user, "assessor")
         else []
     )
-    return render(request, "review/my_reviews.html", {"assignments": assignments})
+    return render(
+        request,
+        "review/my_reviews.html",
+        {"assignments": assignments, "interview_years": interview_years(request.user)},
+    )
 
 
 @login_required

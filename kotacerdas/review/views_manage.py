@@ -1,5 +1,6 @@
-"""The evaluation team's pages: progress of every region and assessor, panels, returns, invitations and a
-question's full history. Admins only (others get 404, as for anything they may not see)."""
+"""The evaluation team's pages: progress of every region and assessor, panels, returns, invitations, a
+question's full history and the interview schedule. Admins only (others get 404, as for anything they may
+not see)."""
 
 import csv
 import io
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,8 +29,16 @@ from kotacerdas.cycles.policy import NotAllowed
 from kotacerdas.regions.naming import RegionNameError
 from kotacerdas.regions.services import RegionResolver
 from kotacerdas.review import services
-from kotacerdas.review.forms import AssignForm, BulkAssignForm, InviteForm, ReturnForm
-from kotacerdas.review.models import Assessor, Assignment
+from kotacerdas.review.forms import (
+    AssignForm,
+    BulkAssignForm,
+    InviteForm,
+    ReturnForm,
+    ScheduleForm,
+    UnavailabilityForm,
+)
+from kotacerdas.review.interviews import scheduled_participations, session_row
+from kotacerdas.review.models import Assessor, Assignment, InterviewSession, Unavailability
 from kotacerdas.selfassessment.models import Answer
 from kotacerdas.selfassessment.services import return_self_assessment
 
@@ -128,6 +138,7 @@ def region(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpRespo
             "assignments": participation.assignments.select_related("assessor").order_by("position"),
             "questions": participation.cycle.instrument.questions.order_by("number"),
             "answers": answers,
+            "interview": InterviewSession.objects.filter(participation=participation).first(),
         },
     )
 
@@ -250,3 +261,171 @@ def remind(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     sent = send_reminders(get_object_or_404(Cycle, year=year), actor=request.user)
     messages.success(request, _("%(n)s pengingat terkirim.") % {"n": sent})
     return redirect("manage:progress", year=year)
+
+
+# --- the interview schedule -------------------------------------------------------------------------------
+
+
+@admin_only
+@require_GET
+def interviews(request: HttpRequest, year: int) -> HttpResponse:
+    """The cycle's interview schedule: build it, confirm it, and the declared unavailable days."""
+    cycle = get_object_or_404(Cycle, year=year)
+    sessions = list(
+        InterviewSession.objects.filter(participation__cycle=cycle)
+        .select_related("participation__region", "participation__cycle")
+        .prefetch_related("participation__assignments__assessor__user")
+    )
+    loads: Counter[str] = Counter()
+    for session in sessions:
+        for assignment in session.participation.assignments.all():
+            loads[str(assignment.assessor)] += 1
+    scheduled = {s.participation_id for s in sessions}
+    waiting = [p for p in scheduled_participations(cycle) if p.pk not in scheduled]
+    unavailable = Unavailability.objects.select_related("assessor", "region")
+    if cycle.interviews_start and cycle.interviews_end:
+        unavailable = unavailable.filter(day__range=(cycle.interviews_start, cycle.interviews_end))
+    return render(
+        request,
+        "review/manage/interviews.html",
+        {
+            "cycle": cycle,
+            "rows": [session_row(s) for s in sessions],
+            "confirmed": sum(1 for s in sessions if s.confirmed),
+            "waiting": waiting,
+            "loads": sorted(loads.items(), key=lambda item: (-item[1], item[0])),
+            "unavailable": unavailable,
+            "schedule_form": ScheduleForm(),
+            "unavailability_form": UnavailabilityForm(),
+        },
+    )
+
+
+def _form_errors(request: HttpRequest, form: Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def _refusal(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, NotAllowed):
+        messages.error(request, exc.decision.reason)
+    elif isinstance(exc, services.InterviewScheduleError):
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc))
+
+
+@admin_only
+@require_POST
+def schedule_interviews(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, year=year)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("manage:interviews", year=year)
+    data = form.cleaned_data
+    options = services.ScheduleOptions(
+        panel_size=data["panel_size"],
+        daily_cap=data["daily_cap"],
+        slots=data["plan"],
+        include_unsubmitted=data["include_unsubmitted"],
+    )
+    try:
+        outcome = services.schedule_interviews(cycle, actor=request.user, options=options)
+    except (services.InterviewScheduleError, NotAllowed) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            _(
+                "Jadwal disusun: %(sessions)s sesi (%(created)s baru, %(moved)s dipindah, %(kept)s "
+                "terkonfirmasi tetap); %(assigned)s asesor ditambahkan ke panel."
+            )
+            % {
+                "sessions": outcome.sessions,
+                "created": outcome.created,
+                "moved": outcome.moved,
+                "kept": outcome.kept,
+                "assigned": outcome.assigned,
+            },
+        )
+    return redirect("manage:interviews", year=year)
+
+
+@admin_only
+@require_POST
+def confirm_interviews(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, year=year)
+    regions = request.POST.getlist("region") or None
+    try:
+        confirmed, sent = services.confirm_interviews(cycle, actor=request.user, regions=regions)
+    except NotAllowed as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            _("%(confirmed)s sesi dikonfirmasi; %(sent)s undangan terkirim.")
+            % {"confirmed": confirmed, "sent": sent},
+        )
+    return redirect("manage:interviews", year=year)
+
+
+@admin_only
+@require_POST
+def unconfirm_interview(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
+    session = get_object_or_404(
+        InterviewSession.objects.select_related("participation__cycle", "participation__region"),
+        participation__cycle__year=year,
+        participation__region__code=code,
+    )
+    try:
+        services.unconfirm_interview(session, actor=request.user)
+    except NotAllowed as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(
+            request, _("Konfirmasi sesi dibatalkan: penyusunan berikutnya dapat memindahkannya.")
+        )
+    return redirect("manage:interviews", year=year)
+
+
+@admin_only
+@require_POST
+def add_unavailability(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, year=year)
+    form = UnavailabilityForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("manage:interviews", year=year)
+    data = form.cleaned_data
+    try:
+        if data["kind"] == "assessor":
+            user = User.objects.filter(email__iexact=data["who"], role=Role.ASSESSOR).first()
+            if user is None:
+                raise ValueError(_("Tidak ada akun asesor dengan e-mail %(email)s.") % {"email": data["who"]})
+            who: dict[str, Any] = {"assessor": services.ensure_assessor_profile(user)}
+        else:
+            who = {"region": RegionResolver().resolve(data["who"])}
+        services.declare_unavailability(cycle, data["day"], data["reason"], actor=request.user, **who)
+    except (services.InterviewScheduleError, NotAllowed, RegionNameError, ValueError) as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("Hari berhalangan dicatat."))
+    return redirect("manage:interviews", year=year)
+
+
+@admin_only
+@require_POST
+def withdraw_unavailability(request: AuthenticatedHttpRequest, year: int, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, year=year)
+    entry = get_object_or_404(Unavailability, pk=pk)
+    try:
+        services.withdraw_unavailability(entry, cycle, actor=request.user)
+    except NotAllowed as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("Hari berhalangan dihapus."))
+    return redirect("manage:interviews", year=year)

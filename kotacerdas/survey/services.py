@@ -51,6 +51,7 @@ LINK_COLUMNS = (
     "participation_id", "smart_dimension", "token", "programme", "quota", "closed_at", "closes_at",
     "participation__cycle_id", "participation__region_id",
     "participation__cycle__year", "participation__cycle__instrument__id",
+    "participation__cycle__survey_opens", "participation__cycle__survey_closes",
     "participation__cycle__instrument__loaded_at",
     "participation__region__code", "participation__region__name",
 )  # fmt: skip
@@ -279,7 +280,7 @@ def _store(
 ) -> bool:
     # The link's row lock orders the submissions of one link: the quality checks see every earlier one.
     locked = SurveyLink.objects.select_for_update().only("closed_at", "closes_at").get(pk=link.pk)
-    if not locked.is_open(now):
+    if not locked.is_open(now) or not _in_survey_window(link.participation.cycle, now):
         raise _Closed
     earlier = [
         quality.Earlier(*row)
@@ -347,6 +348,13 @@ def _store(
     if flags.burst and not all(e.burst for e in window):
         _flag_burst(link, response, now)
     return included
+
+
+def _in_survey_window(cycle: Cycle, now: datetime) -> bool:
+    """The cycle's survey window, when it has one (a cycle without one, like the 2024 history, has links
+    that are open until closed)."""
+    opens, closes = cycle.survey_opens, cycle.survey_closes
+    return (opens is None or opens <= now) and (closes is None or now < closes)
 
 
 def _dimension_median(link: SurveyLink) -> float | None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.permissions import expected_by_role, row_ids, statuses
+from tests.permissions import LOGIN, expected_by_role, row_ids, statuses
 
 EVERYONE = (200,) * 6
 NOBODY = (404,) * 6
@@ -37,6 +37,29 @@ TABLE: list[Any] = [
         "",
         NOBODY,
     ),  # nothing published yet: no live numbers
+    # The evaluation team's cycle pages (kotacerdas/dashboard/cycles.py): admins only, 404 for the others.
+    ("cycles_admin:list", "GET", "/kelola/siklus/", "", (LOGIN, 404, 404, 404, 404, 200)),
+    ("cycles_admin:new", "POST", "/kelola/siklus/baru/", "", (LOGIN, 404, 404, 404, 404, 302)),
+    ("cycles_admin:new", "GET", "/kelola/siklus/baru/", "", (LOGIN, 405, 405, 405, 405, 405)),
+    ("cycles_admin:timeline", "GET", "/kelola/siklus/2024/", "", (LOGIN, 404, 404, 404, 404, 200)),
+    ("cycles_admin:timeline", "GET", "/kelola/siklus/1999/", "", (LOGIN, 404, 404, 404, 404, 404)),
+    ("cycles_admin:open", "POST", "/kelola/siklus/2024/buka/", "", (LOGIN, 404, 404, 404, 404, 302)),
+    ("cycles_admin:open", "GET", "/kelola/siklus/2024/buka/", "", (LOGIN, 405, 405, 405, 405, 405)),
+    ("cycles_admin:publish", "POST", "/kelola/siklus/2024/terbitkan/", "", (LOGIN, 404, 404, 404, 404, 302)),
+    (
+        "cycles_admin:attendance",
+        "GET",
+        "/kelola/siklus/2024/kehadiran/",
+        "",
+        (LOGIN, 404, 404, 404, 404, 200),
+    ),
+    (
+        "cycles_admin:attendance",
+        "POST",
+        "/kelola/siklus/2024/kehadiran/",
+        "",
+        (LOGIN, 404, 404, 404, 404, 302),
+    ),
     ("set_language", "POST", "/i18n/setlang/", "english", (302,) * 6),
     ("set_language", "GET", "/i18n/setlang/?next=/hasil/2024/", "", (302,) * 6),
 ]

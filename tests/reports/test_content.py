@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.reports import services
 from kotacerdas.reports.builder import ReportContentMissing, build_cycle_part
@@ -76,3 +77,37 @@ def test_content_is_editable_in_the_admin(client: Client, admin_user, reports_de
     content = ReportContent.objects.get(cycle__year=2024)
     response = client.get(reverse("admin:reports_reportcontent_change", args=[content.pk]))
     assert response.status_code == 200 and "Gambaran umum" in response.content.decode()
+
+
+def test_the_letters_counts_and_its_list_come_from_the_records(
+    reports_demo: Path, cycle_2024: Cycle, tmp_path: Path
+) -> None:
+    """A cycle run on the platform (no stated facts): the counts and Lampiran III come from the
+    attendance records; the 2024 history states its counts and attaches no list it does not have."""
+    import subprocess
+
+    from kotacerdas.cycles.models import Attendance, FillingRecord
+    from kotacerdas.cycles.services import record_attendance
+
+    history = services.cycle_part(cycle_2024, current_result_set(cycle_2024)).data
+    assert history["absent"] == [] and "(daftar terlampir)" not in history["letter"]["points"][0]["text"]
+
+    Cycle.objects.filter(pk=cycle_2024.pk).update(facts={})
+    cycle_2024.refresh_from_db()
+    for code, filled, attended in (("32.73", "not_filled", "absent"), ("51.71", "filled", "absent")):
+        participation = Participation.objects.select_related("cycle", "region").get(
+            cycle=cycle_2024, region__code=code
+        )
+        record_attendance(
+            participation, filled=FillingRecord(filled), attendance=Attendance(attended), actor=CLI
+        )
+    data = services.cycle_part(cycle_2024, current_result_set(cycle_2024)).data
+    assert [row["region"] for row in data["absent"]] == ["KOTA BANDUNG", "KOTA DENPASAR"]
+    first = data["letter"]["points"][0]["text"]
+    assert "dua (2) kabupaten/kota lainnya" in first and "(daftar terlampir)" in first
+
+    call_command("letter", "--year", "2024", "-o", str(tmp_path / "surat.pdf"), stdout=io.StringIO())
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(tmp_path / "surat.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "Lampiran III" in text and "KOTA DENPASAR" in text

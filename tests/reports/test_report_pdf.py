@@ -10,6 +10,8 @@ import pytest
 import yaml
 from django.conf import settings
 
+from kotacerdas.instrument.models import Instrument
+
 from .conftest import IssuedReport
 
 pytestmark = [
@@ -157,3 +159,8 @@ def test_the_report_is_pdf_a_2b(badung_report: IssuedReport) -> None:
     # Typst writes the XMP identification of the PDF/A part and conformance it was asked for.
     assert b"<pdfaid:part>2</pdfaid:part>" in badung_report.data
     assert b"<pdfaid:conformance>B</pdfaid:conformance>" in badung_report.data
+
+
+def test_the_method_names_the_instrument_by_version_and_content_hash(flat_text: str) -> None:
+    digest = Instrument.objects.get(cycle__year=2024).content_hash
+    assert f"Instrumen penilaian versi 2024.1; sidik isi (SHA-256): {digest}" in flat_text

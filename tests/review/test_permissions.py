@@ -5,16 +5,20 @@ other app's in tests/test_url_permissions.py; the account pages have tests/accou
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver
+from django.utils import timezone
 
-from kotacerdas.review.models import Reply
+from kotacerdas.regions.services import resolve_region
+from kotacerdas.review.models import Reply, Unavailability
 from kotacerdas.selfassessment.models import Programme
 from kotacerdas.selfassessment.services import save_answer, upload_evidence
+from tests.review.test_interviews import confirmed_interview
 from tests.workflow import PDF, close_download
 
 ROLES = ("anonymous", "operator_a", "operator_b", "assessor_assigned", "assessor_other", "admin")
@@ -146,6 +150,58 @@ TABLE: list[tuple[str, str, str, str, tuple[int, ...]]] = [
     ("manage:question_history", "GET", "/kelola/2030/51.03/riwayat/1/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:invite", "GET", "/kelola/undangan/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("manage:invite", "POST", "/kelola/undangan/", "invite", (LOGIN, 404, 404, 404, 404, 200)),
+    # The interview schedule (Badung's session is confirmed): its people see it, an admin every session.
+    ("review:interviews", "GET", "/penilaian/wawancara/2030/", "", (LOGIN, 200, 200, 200, 200, 200)),
+    (
+        "review:interviews_ics",
+        "GET",
+        "/penilaian/wawancara/2030/jadwal.ics",
+        "",
+        (LOGIN, 200, 200, 200, 200, 200),
+    ),
+    (
+        "review:interview_ics",
+        "GET",
+        "/penilaian/wawancara/2030/51.03.ics",
+        "",
+        (LOGIN, 200, 404, 200, 404, 200),
+    ),
+    ("manage:interviews", "GET", "/kelola/2030/wawancara/", "", (LOGIN, 404, 404, 404, 404, 200)),
+    (
+        "manage:schedule_interviews",
+        "POST",
+        "/kelola/2030/wawancara/susun/",
+        "schedule",
+        (LOGIN, 404, 404, 404, 404, 302),
+    ),
+    (
+        "manage:confirm_interviews",
+        "POST",
+        "/kelola/2030/wawancara/konfirmasi/",
+        "",
+        (LOGIN, 404, 404, 404, 404, 302),
+    ),
+    (
+        "manage:add_unavailability",
+        "POST",
+        "/kelola/2030/wawancara/berhalangan/",
+        "unavailable",
+        (LOGIN, 404, 404, 404, 404, 302),
+    ),
+    (
+        "manage:withdraw_unavailability",
+        "POST",
+        "/kelola/2030/wawancara/berhalangan/{unavailability}/hapus/",
+        "",
+        (LOGIN, 404, 404, 404, 404, 302),
+    ),
+    (
+        "manage:unconfirm_interview",
+        "POST",
+        "/kelola/2030/wawancara/51.03/batal/",
+        "",
+        (LOGIN, 404, 404, 404, 404, 302),
+    ),
 ]
 
 
@@ -177,6 +233,18 @@ def _body(kind: str) -> dict[str, Any]:
         "panels": {
             "file": SimpleUploadedFile("p.csv", b"region,assessor_email\n32.73,asesor.lain@test.id\n")
         },
+        "schedule": {
+            "panel_size": 5,
+            "daily_cap": 2,
+            "slots": "08:00,10:00,13:00,15:00",
+            "slot_minutes": 120,
+        },
+        "unavailable": {
+            "kind": "region",
+            "who": "32.73",
+            "day": (timezone.localdate() + timedelta(days=2)).isoformat(),
+            "reason": "Acara daerah",
+        },
         "invite": {
             "email": "baru@kota.id",
             "role": "operator",
@@ -204,6 +272,10 @@ def world(badung, operator_a, operator_b, panel, unassigned_assessor, admin_user
         status="running",
     )
     reply = Reply.objects.create(participation=badung, question=question, argument="x", created_by=operator_a)
+    confirmed_interview(badung)
+    unavailable = Unavailability.objects.create(
+        region=resolve_region("32.04"), day=timezone.localdate() + timedelta(days=1), reason="Rapat"
+    )
     users = {
         "operator_a": operator_a,
         "operator_b": operator_b,
@@ -211,7 +283,13 @@ def world(badung, operator_a, operator_b, panel, unassigned_assessor, admin_user
         "assessor_other": unassigned_assessor,
         "admin": admin_user,
     }
-    return {"users": users, "ids": {"programme": programme.pk, "evidence": evidence.pk, "reply": reply.pk}}
+    ids = {
+        "programme": programme.pk,
+        "evidence": evidence.pk,
+        "reply": reply.pk,
+        "unavailability": unavailable.pk,
+    }
+    return {"users": users, "ids": ids}
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,10 @@
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
 from kotacerdas.reports.demo import load_report_demo
-from kotacerdas.results.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from kotacerdas.results.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo, load_practice
 
 
 class Command(BaseCommand):
@@ -11,9 +12,18 @@ class Command(BaseCommand):
 
     help = "Load the demo programme (2024 cycle, instrument, published results, Badung's detail). Idempotent."
 
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--practice",
+            action="store_true",
+            help="also a practice cycle ('simulasi') of this year, open around today, to walk the workflow",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         load_demo(say=self.stdout.write)
         load_report_demo(say=self.stdout.write)
+        if options["practice"]:
+            load_practice(say=self.stdout.write)
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for email, role, _, _ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role.label:<16} {email}")
