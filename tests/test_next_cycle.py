@@ -21,6 +21,7 @@ question-level scores, so no like-for-like improvement.
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -126,3 +127,34 @@ def test_2025_from_2024_by_the_command_line(tmp_path: Path) -> None:
 
     detail = _run("results", "--year", "2025", "--live", "--format", "json", "--region", "51.03")
     assert '"not_comparable"' in detail or "not_comparable" in detail
+
+
+@pytest.mark.django_db
+def test_the_2025_report_shows_both_improvements(tmp_path: Path, settings: Any) -> None:
+    """The region's report prints the like-for-like improvement and the questions not comparable; the new
+    cycle starts with the previous cycle's report prose."""
+    import subprocess
+
+    from kotacerdas.core.actors import CLI
+    from kotacerdas.cycles.models import Participation
+    from kotacerdas.reports import services
+    from kotacerdas.reports.demo import load_report_demo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.REPORT_DEMO_SIGNER_DIR = tmp_path / "signer"
+    settings.REPORT_SIGNER_P12 = ""
+    load_report_demo(say=lambda _: None)
+    test_2025_from_2024_by_the_command_line(tmp_path)
+    badung = Participation.objects.select_related("cycle", "region").get(
+        cycle__year=2025, region__code="51.03"
+    )
+    report = services.generate_report(badung, actor=CLI)
+    path = tmp_path / "badung-2025.pdf"
+    path.write_bytes(services.read_report(report))
+    text = " ".join(
+        subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
+    assert "Improvement sebanding" in text and "-0,32" in text.replace("−", "-")
+    assert "tidak dapat dibandingkan: 1, 116" in text

@@ -25,7 +25,7 @@ from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.cycles.models import Attendance, Cycle, FillingRecord, Stage
 from kotacerdas.cycles.policy import NotAllowed
 from kotacerdas.cycles.services import CycleLineageError, open_cycle, record_attendance
-from kotacerdas.instrument.services import start_next_cycle
+from kotacerdas.dashboard.services import start_next_cycle
 from kotacerdas.results.services import latest_published, publish_results, unpublished_changes
 
 WINDOWS = (

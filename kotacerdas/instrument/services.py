@@ -126,7 +126,7 @@ def load_instrument(cycle: Cycle, path: Path, *, actor: Actor) -> InstrumentSumm
     Question numbers identify the questions; links from later cycles follow the numbers.
     """
     require(actor, Action.EDIT_INSTRUMENT, cycle)
-    cycle = Cycle.objects.select_for_update().select_related("previous").get(pk=cycle.pk)
+    cycle = Cycle.objects.select_for_update(of=("self",)).select_related("previous").get(pk=cycle.pk)
     file = read_instrument_file(path)
     counterparts, previous_questions = _counterparts(cycle)
     problems = validate_instrument(

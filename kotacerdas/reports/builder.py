@@ -291,6 +291,18 @@ def build_region_part(result: RegionResult, regions_ranked: int) -> dict[str, An
         "final": formats.score(result.final),
         "improvement": formats.signed_score(result.improvement),
         "previous_final": formats.score(result.previous_final),
+        # Like-for-like improvement (rule 8): only the questions also asked in the previous cycle.
+        "comparable": (
+            None
+            if result.improvement_comparable is None
+            else {
+                "improvement": formats.signed_score(result.improvement_comparable),
+                "year": str((result.comparison or {}).get("previous_year") or ""),
+                "not_comparable": ", ".join(
+                    str(n) for n in (result.comparison or {}).get("not_comparable", [])
+                ),
+            }
+        ),
         "rank": str(result.rank),
         "ranked": str(regions_ranked),
         "dimensions": dimensions,

@@ -23,6 +23,7 @@ from kotacerdas.reports.models import (
     ItemStatus,
     ReportBatch,
     ReportBatchItem,
+    ReportContent,
     ReportKind,
     ReportVersion,
 )
@@ -472,3 +473,26 @@ def latest_report(participation: Participation) -> ReportVersion | None:
         .order_by("-version")
         .first()
     )
+
+
+@transaction.atomic
+def copy_report_content(source: Cycle, target: Cycle, *, actor: User | SystemActor) -> bool:
+    """The next cycle starts with the previous cycle's report prose (an admin edits it for the new year);
+    an existing text of ``target`` is kept. Returns whether it was copied; audited."""
+    original = ReportContent.objects.filter(cycle=source).first()
+    if original is None or ReportContent.objects.filter(cycle=target).exists():
+        return False
+    fields = {
+        f.name: getattr(original, f.name)
+        for f in ReportContent._meta.concrete_fields
+        if f.name not in {"id", "cycle", "updated_at", "created_at"}
+    }
+    copy = ReportContent.objects.create(cycle=target, **fields)
+    record_event(
+        "report_content.copied",
+        actor=actor,
+        object_type="report_content",
+        object_id=copy.pk,
+        new={"from": source.year, "to": target.year},
+    )
+    return True

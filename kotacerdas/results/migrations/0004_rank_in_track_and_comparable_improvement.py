@@ -3,6 +3,19 @@
 from django.db import migrations, models
 
 
+def rank_within_tracks(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Rows stored before this step get their rank within the track, as the engine ranks: by final,
+    equal finals sharing a rank (1, 2, 2, 4)."""
+    RegionResult = apps.get_model("results", "RegionResult")
+    groups: dict[tuple[int, str], list] = {}
+    for row in RegionResult.objects.filter(rank_track__isnull=True).only("id", "result_set_id", "track", "final"):
+        groups.setdefault((row.result_set_id, row.track), []).append(row)
+    for rows in groups.values():
+        for row in rows:
+            row.rank_track = 1 + sum(1 for other in rows if other.final > row.final)
+        RegionResult.objects.bulk_update(rows, ["rank_track"], batch_size=500)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,4 +38,5 @@ class Migration(migrations.Migration):
             name='rank_track',
             field=models.PositiveIntegerField(blank=True, help_text='The rank within the track.', null=True),
         ),
+        migrations.RunPython(rank_within_tracks, migrations.RunPython.noop),
     ]

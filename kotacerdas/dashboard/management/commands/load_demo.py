@@ -3,7 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from kotacerdas.core.actors import DEMO
 from kotacerdas.reports.demo import load_report_demo
+from kotacerdas.reports.services import copy_report_content
 from kotacerdas.results.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo, load_practice
 
 
@@ -23,7 +25,8 @@ class Command(BaseCommand):
         load_demo(say=self.stdout.write)
         load_report_demo(say=self.stdout.write)
         if options["practice"]:
-            load_practice(say=self.stdout.write)
+            practice = load_practice(say=self.stdout.write)
+            copy_report_content(practice.previous or practice, practice, actor=DEMO)
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for email, role, _, _ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role.label:<16} {email}")

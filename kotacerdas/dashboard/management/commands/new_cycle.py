@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.policy import NotAllowed
 from kotacerdas.cycles.services import CycleLineageError, CycleNotFound, get_cycle
-from kotacerdas.instrument.services import start_next_cycle
+from kotacerdas.dashboard.services import start_next_cycle
 
 
 class Command(BaseCommand):
