@@ -98,7 +98,8 @@ def _answers(raw: Any, scales: Mapping[int, tuple[int, int]], problems: dict[str
         return {}
     answers: dict[int, int] = {}
     for key, value in raw.items():
-        number = int(key) if isinstance(key, str) and key.isdigit() else None
+        # ASCII digits only: str.isdigit() is true for "²" or "٣", which int() refuses or reads otherwise.
+        number = int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else None
         if number is None or number not in scales:
             problems[f"answers.{key}"] = _("bukan pertanyaan survei tautan ini")
             continue

@@ -93,7 +93,7 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool) -> HttpResp
         )
     try:
         body = json.loads(request.body) if is_json else _form_body(request, questions)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested deeper than the parser goes
         return _reply(is_json, request, link, 422, {"error": "invalid", "fields": {"body": _("bukan JSON")}})
 
     try:

@@ -278,3 +278,21 @@ def test_publication_makes_scored_regions_final_and_shows_only_submitted_scores(
     publish_results(badung.cycle, actor=admin_user, reason="uji")
     badung.refresh_from_db()
     assert badung.stage == Stage.FINAL
+
+
+def test_nobody_replaces_the_citizens_answers_with_an_agreed_score(
+    operator_a, badung, panel, admin_user
+) -> None:  # type: ignore[no-untyped-def]
+    """Question 50 is answered by the survey: neither the panel nor an admin may record an agreed score
+    for it (importing published question scores stays the explicit path)."""
+    from kotacerdas.instrument.models import Question
+    from kotacerdas.review.models import AgreedScore
+    from kotacerdas.review.services import InvalidScore
+
+    survey_question = Question.objects.get(instrument__cycle=badung.cycle, number=50)
+    submitted(operator_a, badung)
+    score_all(panel[0], badung, 3)
+    for actor in (panel[0], admin_user):
+        with pytest.raises(InvalidScore, match="tidak dinilai asesor"):
+            record_agreed_score(badung, survey_question, Decimal("4"), "ganti jawaban warga", actor=actor)
+    assert not AgreedScore.objects.filter(participation=badung, question=survey_question).exists()

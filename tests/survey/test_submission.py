@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from kotacerdas.results.models import RegionResult, ResultSetStatus
 from kotacerdas.survey import services
@@ -225,3 +225,16 @@ def test_the_form_speaks_indonesian_and_english(
     page = client.get(link_path(governance) + f"?lang={language}")
     assert text in page.content.decode()
     assert f'lang="{language}"' in page.content.decode()
+
+
+def test_a_deeply_nested_body_is_refused_not_a_server_error(governance: SurveyLink) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    response = Client().post(link_path(governance), data=body, content_type="application/json")
+    assert response.status_code == 422 and response.json()["fields"]["body"]
+
+
+def test_an_answer_key_of_other_digits_is_a_field_problem(governance: SurveyLink, post: Any) -> None:
+    body = make_body()
+    body["answers"]["²"] = 4
+    response = post(governance, body)
+    assert response.status_code == 422 and "answers.²" in response.json()["fields"]

@@ -154,8 +154,15 @@ def submit_review(assignment: Assignment, *, actor: User) -> Assignment:
 def record_agreed_score(
     participation: Participation, question: Question, score: Decimal, reason: str, *, actor: User
 ) -> AgreedScore:
-    """The panel's agreed score for a question (after a consensus discussion); it stands over the mean."""
+    """The panel's agreed score for a question (after a consensus discussion); it stands over the mean.
+    Only for questions the assessors score: a survey question's score is the citizens' answers (importing
+    published question scores is another, explicit path: ``store_agreed_scores``)."""
     require(actor, Action.AGREE, participation)
+    if (
+        question.instrument.cycle_id != participation.cycle_id
+        or question.dimension.kind != DimensionKind.ASSESSED
+    ):
+        raise InvalidScore(_("Pertanyaan ini tidak dinilai asesor."))
     if not reason.strip():
         raise InvalidScore(_("Alasan skor kesepakatan wajib diisi."))
     if not question.scale_min <= score <= question.scale_max or score != score.quantize(Decimal("0.01")):
