@@ -68,7 +68,8 @@ class Answer(models.Model):
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
-    # The stored name is made by the server; the uploaded name is kept only as data.
+    # The stored name is made by the server (``filename`` carries the suffix of the type the bytes have);
+    # the uploaded name is kept only as data.
     suffix = PurePosixPath(filename).suffix.lower()[:10]
     p = instance.participation
     return f"evidence/{p.cycle.year}/{p.region.code}/{uuid.uuid4().hex}{suffix}"

@@ -212,7 +212,9 @@ def upload_evidence(
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=actor,
     )
-    evidence.file.save(name, upload, save=False)
+    # The stored file's suffix is that of the type its bytes have, never the uploaded name's (a polyglot
+    # named x.html is stored as .pdf); the uploaded name is kept only as data.
+    evidence.file.save(f"bukti{ALLOWED_TYPES[content_type]}", upload, save=False)
     with transaction.atomic():
         evidence.save()
         record_event(

@@ -192,7 +192,9 @@ def invite(request: AuthenticatedHttpRequest, year: int, code: str, dimension: s
 
 @login_required
 def invitations(request: HttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
-    link = _link(request, year, code, dimension, manage=False)
+    """The single-use links: only for those who hand them out (the region's operator, an admin). An
+    assessor on the panel sees the region's survey progress but must not answer as a "citizen"."""
+    link = _link(request, year, code, dimension)
     used = set(SurveyResponse.objects.filter(invitation__link=link).values_list("invitation_id", flat=True))
     rows = [
         {

@@ -140,3 +140,12 @@ def test_a_path_in_a_posted_file_name_never_reaches_storage(client: Client, oper
     client.post("/penilaian-mandiri/2030/51.03/bukti/1/", {"file": upload})
     evidence = Evidence.objects.get(participation=badung)
     assert "/" not in evidence.original_name and ".." not in evidence.file.name
+
+
+def test_a_polyglot_named_html_is_stored_with_the_suffix_of_its_bytes(operator_a, badung) -> None:  # type: ignore[no-untyped-def]
+    """A PDF that is also valid HTML, uploaded as x.html, is kept as a .pdf: the stored file could never be
+    served as a page, even if the media folder were ever served directly."""
+    polyglot = PDF + b"<html><script>alert(1)</script></html>"
+    evidence = upload_evidence(badung, _q(badung), SimpleUploadedFile("x.html", polyglot), actor=operator_a)
+    assert evidence.original_name == "x.html" and evidence.content_type == "application/pdf"
+    assert evidence.file.name.endswith(".pdf") and ".html" not in evidence.file.name

@@ -35,7 +35,8 @@ TABLE: list[Any] = [
     ("survey:programme", "GET", f"{G}/program/", "", (LOGIN, 405, 405, 405, 405, 405)),
     ("survey:invite", "POST", f"{G}/undang/", "invite", (LOGIN, 302, 404, 403, 404, 302)),
     ("survey:invite", "GET", f"{G}/undang/", "", (LOGIN, 405, 405, 405, 405, 405)),
-    ("survey:invitations", "GET", f"{G}/undangan/", "", (LOGIN, 200, 404, 200, 404, 200)),
+    # An assessor must not get the single-use links (and so answer as a citizen): 403.
+    ("survey:invitations", "GET", f"{G}/undangan/", "", (LOGIN, 200, 404, 403, 404, 200)),
     ("survey:poster", "GET", f"{G}/poster/", "", (LOGIN, 200, 404, 200, 404, 200)),
     ("survey:qr", "GET", f"{G}/qr.svg", "", (LOGIN, 200, 404, 200, 404, 200)),
     ("survey:close", "POST", f"{G}/tutup/", "", (LOGIN, 302, 404, 403, 404, 302)),
