@@ -64,8 +64,3 @@ def reset_all() -> None:
     """Empty every process cache (between tests, or after a bulk change made outside the services)."""
     for cache in _registry:
         cache.clear()
-
-
-def caches() -> list[str]:
-    """The names of the registered caches (for diagnostics and the tests)."""
-    return [cache.name for cache in _registry]

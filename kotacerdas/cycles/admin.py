@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kotacerdas.accounts.models import User
+from kotacerdas.accounts.admin_site import admin_user
 from kotacerdas.audit.services import record_event
 from kotacerdas.cycles.models import Cycle, Participation
 
@@ -53,10 +53,9 @@ class CycleAdmin(admin.ModelAdmin[Cycle]):
             before = Cycle.objects.get(pk=obj.pk)
             old = {name: str(getattr(before, name)) for name in form.changed_data}
         super().save_model(request, obj, form, change)
-        assert isinstance(request.user, User)  # the admin site admits only signed-in admins
         record_event(
             "cycle.changed" if change else "cycle.created",
-            actor=request.user,
+            actor=admin_user(request),
             object_type="cycle",
             object_id=obj.year,
             old=old or None,

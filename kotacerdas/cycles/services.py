@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
@@ -259,7 +260,7 @@ def open_cycle(cycle: Cycle, *, actor: User | SystemActor) -> bool:
     require(actor, Action.OPEN_CYCLE, cycle)
     if cycle.opened_at is not None:
         return False
-    cycle.opened_at, cycle.opened_by = timezone.now(), actor if isinstance(actor, User) else None
+    cycle.opened_at, cycle.opened_by = timezone.now(), person(actor)
     cycle.save(update_fields=["opened_at", "opened_by"])
     record_event(
         "cycle.opened",

@@ -16,7 +16,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from kotacerdas.accounts.models import User
+from kotacerdas.accounts.admin_site import admin_user
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.instrument.models import Dimension, Indicator, Instrument, Question, TrackWeight
 from kotacerdas.instrument.services import (
@@ -32,11 +32,6 @@ DEFAULT_SCALE = range(1, 5)
 
 def _frozen(obj: Any) -> bool:
     return obj is not None and bool(frozen_reason(instrument_of(obj)))
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # the admin site admits only signed-in admins
-    return request.user
 
 
 def editable_instruments() -> QuerySet[Instrument]:
@@ -63,14 +58,14 @@ class FreezableAdmin(admin.ModelAdmin[Any]):
         return super().has_delete_permission(request, obj) and not _frozen(obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        save_instrument_row(obj, fields=_model_fields(form, change), actor=_user(request))
+        save_instrument_row(obj, fields=_model_fields(form, change), actor=admin_user(request))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        delete_instrument_row(obj, actor=_user(request))
+        delete_instrument_row(obj, actor=admin_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
-            delete_instrument_row(obj, actor=_user(request))
+            delete_instrument_row(obj, actor=admin_user(request))
 
 
 class TrackWeightInline(admin.TabularInline[TrackWeight, Dimension]):
@@ -123,11 +118,11 @@ class DimensionAdmin(FreezableAdmin):
     ) -> None:
         formset.save(commit=False)
         for obj in formset.deleted_objects:
-            delete_instrument_row(obj, actor=_user(request))
+            delete_instrument_row(obj, actor=admin_user(request))
         for obj in formset.new_objects:
-            save_instrument_row(obj, fields=["track", "weight"], actor=_user(request))
+            save_instrument_row(obj, fields=["track", "weight"], actor=admin_user(request))
         for obj, fields in formset.changed_objects:
-            save_instrument_row(obj, fields=fields, actor=_user(request))
+            save_instrument_row(obj, fields=fields, actor=admin_user(request))
 
 
 @admin.register(Indicator)

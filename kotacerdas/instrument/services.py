@@ -17,9 +17,8 @@ from typing import Any, Literal
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from kotacerdas.accounts.models import User
+from kotacerdas.accounts.actors import Actor
 from kotacerdas.audit.services import record_event
-from kotacerdas.core.actors import SystemActor
 from kotacerdas.core.tables import Problem
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.cycles.policy import Action, require
@@ -62,7 +61,6 @@ __all__ = [
     "validate_instrument",
 ]
 
-type Actor = User | SystemActor
 type InstrumentRow = Instrument | Dimension | Indicator | Question | TrackWeight
 
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kotacerdas.accounts.models import User
+from kotacerdas.accounts.admin_site import admin_user
 from kotacerdas.core.admin import ReadOnlyAdminMixin
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.reports import services
@@ -114,8 +114,7 @@ class ReportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ReportBatch]):
             try:
                 load_signer()
                 services.cycle_part(cycle, current_result_set(cycle))
-                assert isinstance(request.user, User)  # the admin site admits only signed-in admins
-                batch, resumed = services.start_report_batch(cycle, actor=request.user)
+                batch, resumed = services.start_report_batch(cycle, actor=admin_user(request))
             except (SignerNotConfigured, ReportContentMissing) as exc:
                 messages.error(request, str(exc))
             else:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import WORKER, SystemActor
@@ -228,7 +229,7 @@ def _store(
                 pages=pages,
                 signer_subject=signer.subject,
                 signer_fingerprint=signer.fingerprint,
-                created_by=_user(actor),
+                created_by=person(actor),
                 batch=batch,
             )
             record_event(
@@ -383,7 +384,7 @@ def start_report_batch(
         with transaction.atomic():
             ReportBatch.objects.filter(cycle=cycle, finished_at__isnull=True).update(abandoned=True)
             result_set = current_result_set(cycle)
-            batch = ReportBatch.objects.create(cycle=cycle, result_set=result_set, created_by=_user(actor))
+            batch = ReportBatch.objects.create(cycle=cycle, result_set=result_set, created_by=person(actor))
             participations = RegionResult.objects.filter(result_set=result_set).values_list(
                 "participation_id", flat=True
             )
@@ -416,10 +417,6 @@ def pending_items(batch: ReportBatch) -> list[int]:
         | Q(status=ItemStatus.RUNNING, started_at__lt=stale)
     )
     return list(todo.order_by("participation__region__code").values_list("pk", flat=True))
-
-
-def _user(actor: User | SystemActor) -> User | None:
-    return actor if isinstance(actor, User) else None
 
 
 def run_batch_item(item_id: int) -> str:

@@ -95,37 +95,46 @@ class RegionDetail:
 
 
 def public_inputs(participation: Participation) -> dict[str, Any]:
-    """What the public may see of a region's inputs, read from the live tables: per question each
-    submitted assessor's score (no private notes), the included survey answers' distribution, and each
-    assessor's findings. Frozen into a published row by ``publish_results``; never shown from live rows
-    to anyone but the panel's admins."""
-    scores: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """What the public may see of one region's inputs (see :func:`public_inputs_of`)."""
+    return public_inputs_of([participation.pk])[participation.pk]
+
+
+def public_inputs_of(participation_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Participation id → what the public may see of its inputs, read from the live tables in three queries
+    whatever the number of regions: per question each submitted assessor's score (no private notes), the
+    included survey answers' distribution, and each submitted assessor's findings. Frozen into published
+    rows by ``publish_results``; never shown from live rows to anyone but the evaluation team."""
+    scores: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     # Only submitted reviews: a draft review is the assessor's own (and scoring is blind) until submitted.
     for s in (
         AssessorScore.objects.filter(
-            assignment__participation=participation, assignment__submitted_at__isnull=False
+            assignment__participation_id__in=participation_ids, assignment__submitted_at__isnull=False
         )
         .select_related("assignment__assessor", "question")
-        .order_by("assignment__position")
+        .order_by("assignment__position", "id")
     ):
-        scores[str(s.question.number)].append(
+        scores[s.assignment.participation_id][str(s.question.number)].append(
             {
                 "assessor": s.assignment.assessor.name,
                 "institution": s.assignment.assessor.institution,
                 "score": s.score,
             }
         )
-    distribution: dict[str, dict[str, int]] = defaultdict(dict)
-    for number, score, n in (
-        SurveyAnswer.objects.filter(response__participation=participation, response__included=True)
-        .values_list("question__number", "score")
+    distribution: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for pid, number, score, n in (
+        SurveyAnswer.objects.filter(response__participation_id__in=participation_ids, response__included=True)
+        .values_list("response__participation_id", "question__number", "score")
         .annotate(n=Count("id"))
     ):
-        distribution[str(number)][str(score)] = n
+        distribution[pid][str(number)][str(score)] = n
+    panels = _panels(participation_ids)
     return {
-        "assessor_scores": dict(scores),
-        "distribution": dict(distribution),
-        "panel": _panel(participation),
+        pid: {
+            "assessor_scores": dict(scores[pid]),
+            "distribution": dict(distribution[pid]),
+            "panel": panels.get(pid, []),
+        }
+        for pid in participation_ids
     }
 
 
@@ -175,17 +184,18 @@ def region_detail(result: RegionResult) -> RegionDetail:
     return RegionDetail(result=result, dimensions=details, panel=list(inputs.get("panel", [])))
 
 
-def _panel(participation: Participation) -> list[dict[str, Any]]:
-    """Each assessor's findings, once the assessor has submitted the review (drafts stay the assessor's)."""
-    panel: dict[int, dict[str, Any]] = {}
+def _panels(participation_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Per participation, each assessor's findings once the assessor has submitted the review (drafts stay
+    the assessor's)."""
+    panels: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for f in (
         Finding.objects.filter(
-            assignment__participation=participation, assignment__submitted_at__isnull=False
+            assignment__participation_id__in=participation_ids, assignment__submitted_at__isnull=False
         )
         .select_related("assignment__assessor")
         .order_by("assignment__position", "kind", "position")
     ):
-        entry = panel.setdefault(
+        entry = panels[f.assignment.participation_id].setdefault(
             f.assignment_id,
             {
                 "assessor": f.assignment.assessor.name,
@@ -196,4 +206,4 @@ def _panel(participation: Participation) -> list[dict[str, Any]]:
             },
         )
         entry[f.kind].append(f.text)
-    return list(panel.values())
+    return {pid: list(entries.values()) for pid, entries in panels.items()}

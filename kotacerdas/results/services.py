@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
@@ -24,7 +25,7 @@ from kotacerdas.cycles.services import record_evaluated
 from kotacerdas.cycles.stages import move_stages
 from kotacerdas.instrument.models import Dimension, Instrument, Question
 from kotacerdas.instrument.services import track_weights
-from kotacerdas.results.detail import public_inputs
+from kotacerdas.results.detail import public_inputs_of
 from kotacerdas.results.models import (
     HistoricalFinal,
     Provenance,
@@ -381,9 +382,11 @@ def publish_results(cycle: Cycle, *, actor: User | SystemActor, reason: str = ""
         status=ResultSetStatus.PUBLISHED,
         computed_at=live.computed_at,
         published_at=timezone.now(),
-        published_by=actor if isinstance(actor, User) else None,
+        published_by=person(actor),
         reason=reason,
     )
+    rows = list(RegionResult.objects.filter(result_set=live))
+    inputs = public_inputs_of([row.participation_id for row in rows])
     RegionResult.objects.bulk_create(
         RegionResult(
             result_set=published,
@@ -399,9 +402,9 @@ def publish_results(cycle: Cycle, *, actor: User | SystemActor, reason: str = ""
             dimensions=row.dimensions,
             missing_questions=row.missing_questions,
             # The inputs as the public may see them, frozen: public pages never read live review rows.
-            inputs=public_inputs(row.participation),
+            inputs=inputs[row.participation_id],
         )
-        for row in RegionResult.objects.filter(result_set=live).select_related("participation")
+        for row in rows
     )
     finalise_published(published, actor=actor, reason=reason)
     record_event(

@@ -22,12 +22,3 @@ class ReviewPanels:
     def participations_of(self, user: User) -> QuerySet[Participation]:
         assigned = Assignment.objects.filter(assessor__user_id=user.pk).values("participation_id")
         return Participation.objects.filter(pk__in=assigned)
-
-
-def seat_of(user: User, participation: Participation) -> Assignment | None:
-    """The user's full assignment to the region's panel, or None."""
-    return (
-        Assignment.objects.filter(participation=participation, assessor__user_id=user.pk)
-        .select_related("assessor")
-        .first()
-    )

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
@@ -120,7 +121,7 @@ def close_link(link: SurveyLink, *, actor: User | SystemActor) -> None:
     require(actor, Action.MANAGE_SURVEY, link.participation)
     if link.closed_at is not None:
         return
-    link.closed_at, link.closed_by = timezone.now(), actor if isinstance(actor, User) else None
+    link.closed_at, link.closed_by = timezone.now(), person(actor)
     link.save(update_fields=["closed_at", "closed_by"])
     _audit_link("survey.link_closed", link, actor, new={"closed_at": link.closed_at.isoformat()})
     flush_pending_recomputes(link.participation.cycle, [link.participation_id])
@@ -434,7 +435,7 @@ def review_responses(
             regions[response.participation.cycle_id].add(response.participation.region_id)
             cycles[response.participation.cycle_id] = response.participation.cycle
         response.review, response.included, response.review_reason = decision, include, reason
-        response.reviewed_by, response.reviewed_at = actor if isinstance(actor, User) else None, now
+        response.reviewed_by, response.reviewed_at = person(actor), now
         changed.append(response)
         record_event(
             "survey.response_reviewed",

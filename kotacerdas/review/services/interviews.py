@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
@@ -78,10 +79,6 @@ class ScheduleOutcome:
     optimal: bool
     seconds: float
     loads: tuple[tuple[str, int], ...]  # (assessor, sessions) for the pool and every fixed member
-
-
-def _acting_user(actor: User | SystemActor) -> User | None:
-    return actor if isinstance(actor, User) else None
 
 
 def _interview_problem(
@@ -261,7 +258,7 @@ def _store_session(
             ends_at=ends,
             room=room,
             meeting_url=f"{settings.INTERVIEW_MEETING_URL}{room}",
-            created_by=_acting_user(actor),
+            created_by=person(actor),
         )
         record_event(
             "interview.scheduled",
@@ -312,7 +309,7 @@ def confirm_interviews(
     now = timezone.now()
     confirmed = 0
     for row in rows.select_related("participation__region", "participation__cycle"):
-        row.confirmed_at, row.confirmed_by = now, _acting_user(actor)
+        row.confirmed_at, row.confirmed_by = now, person(actor)
         row.save(update_fields=["confirmed_at", "confirmed_by"])
         record_event(
             "interview.confirmed",
@@ -367,8 +364,8 @@ def send_interview_invitations(cycle: Cycle, *, actor: User | SystemActor) -> in
         if not due:
             continue
         ics = invitations.calendar([row])
-        for person in due:
-            invitations.invitation(row, person, ics).send()
+        for attendee in due:
+            invitations.invitation(row, attendee, ics).send()
         row.invited_sequence = row.sequence
         row.invited_emails = sorted(already | {p.email.lower() for p in due})
         row.invited_at = timezone.now()
@@ -407,7 +404,7 @@ def declare_unavailability(
         raise InterviewScheduleError([_("Tanggal berada di luar jadwal wawancara siklus ini.")])
     who = {"assessor": assessor} if assessor is not None else {"region": region}
     entry, created = Unavailability.objects.get_or_create(
-        **who, day=day, defaults={"reason": reason.strip(), "declared_by": _acting_user(actor)}
+        **who, day=day, defaults={"reason": reason.strip(), "declared_by": person(actor)}
     )
     if not created and entry.reason != reason.strip():
         entry.reason = reason.strip()
