@@ -105,6 +105,11 @@ class RegionResult(models.Model):
     previous_final = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField()
     rank_track = models.PositiveIntegerField(null=True, blank=True, help_text="The rank within the track.")
+    # The rank's uncertainty (``kotacerdas robustness``): the median and the 5th and 95th percentile of the
+    # national rank over a Monte Carlo of weights, survey respondents and panel. Empty until it has run.
+    rank_median = models.PositiveIntegerField(null=True, blank=True)
+    rank_low = models.PositiveIntegerField(null=True, blank=True)
+    rank_high = models.PositiveIntegerField(null=True, blank=True)
     # Like-for-like improvement (scoring rule 8) and how it was made: per dimension the two means, and the
     # current questions without a counterpart in the previous cycle. Empty when it cannot be computed.
     improvement_comparable = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
@@ -128,3 +133,29 @@ class RegionResult(models.Model):
     def dimension_score(self, code: str) -> str | None:
         entry = self.dimensions.get(code)
         return entry["score"] if entry else None
+
+
+class RobustnessRun(models.Model):
+    """One run of the rank robustness analysis over a published revision (``kotacerdas robustness``).
+
+    The per-region intervals are stored on the revision's ``RegionResult`` rows; this keeps how they were
+    made. ``sensitivity`` maps each dimension code to the first-order sensitivity index of the ranks to its
+    weight (a share of the rank variance, 0–1); ``parameters`` holds the perturbation parameters (the
+    Dirichlet concentration, which inputs were resampled and how many regions each way)."""
+
+    result_set = models.ForeignKey(ResultSet, on_delete=models.CASCADE, related_name="robustness_runs")
+    draws = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    ran_at = models.DateTimeField()
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sensitivity = models.JSONField(default=dict)
+    parameters = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["result_set", "-ran_at"]
+        get_latest_by = "ran_at"
+
+    def __str__(self) -> str:
+        return f"{self.result_set} robustness {self.draws} draws, seed {self.seed}"

@@ -35,6 +35,10 @@ class TableRow:
     rank: int
     rank_track: int | None = None
     improvement_comparable: Decimal | None = None
+    # The rank's 5th–95th percentile interval and median from ``robustness`` (None until it has run).
+    rank_low: int | None = None
+    rank_high: int | None = None
+    rank_median: int | None = None
 
 
 def published_result_set(cycle: Cycle) -> ResultSet | None:
@@ -79,6 +83,9 @@ def build_table(result_set: ResultSet, *, track: str = "", province: str = "") -
                 rank=r.rank,
                 rank_track=r.rank_track,
                 improvement_comparable=r.improvement_comparable,
+                rank_low=r.rank_low,
+                rank_high=r.rank_high,
+                rank_median=r.rank_median,
             )
         )
     return rows
@@ -128,8 +135,8 @@ def _record(row: TableRow) -> dict[str, Any]:
         "improvement": row.improvement,
         "rank": row.rank,
         "rank_track": row.rank_track,
-        "rank_low": None,  # filled by the robustness analysis (not run yet)
-        "rank_high": None,
+        "rank_low": row.rank_low,
+        "rank_high": row.rank_high,
         "improvement_comparable": row.improvement_comparable,
     }
 
