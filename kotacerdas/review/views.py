@@ -136,6 +136,37 @@ def dimension_review(request: HttpRequest, year: int, code: str, dimension: str)
     )
 
 
+class _InvalidBody(Exception):
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(fields)
+        self.fields = fields
+
+
+def _score_body(raw: bytes, low: int, high: int) -> tuple[int | None, str]:
+    """The score and note of an autosave body: ``score`` a JSON integer within the scale or null (clear),
+    ``note`` text. Nothing is coerced: ``"4"``, ``4.0``, ``4.5`` and ``true`` are refused, not stored as 4
+    or 1."""
+    try:
+        body = json.loads(raw or b"{}")
+    except (ValueError, RecursionError):
+        raise _InvalidBody({"body": _("bukan JSON")}) from None
+    if not isinstance(body, dict):
+        raise _InvalidBody({"body": _("harus berupa objek JSON")})
+    fields: dict[str, str] = {}
+    score = body.get("score")
+    # bool is a subclass of int in Python: ``true`` would otherwise pass as 1.
+    if score is not None and (
+        isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high
+    ):
+        fields["score"] = _("harus bilangan bulat %(low)s–%(high)s atau null") % {"low": low, "high": high}
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        fields["note"] = _("harus teks")
+    if fields:
+        raise _InvalidBody(fields)
+    return score, note or ""
+
+
 @login_required
 @require_POST
 def save_score(request: AuthenticatedHttpRequest, year: int, code: str, number: int) -> JsonResponse:
@@ -145,11 +176,9 @@ def save_score(request: AuthenticatedHttpRequest, year: int, code: str, number: 
         participation.cycle.instrument.questions.select_related("dimension", "instrument"), number=number
     )
     try:
-        body = json.loads(request.body or b"{}")
-        score = None if body.get("score") in (None, "") else int(body["score"])
-        note = str(body.get("note") or "")
-    except (ValueError, TypeError):
-        return JsonResponse({"error": "invalid", "fields": {"score": _("Skor harus angka 1–4.")}}, status=422)
+        score, note = _score_body(request.body, question.scale_min, question.scale_max)
+    except _InvalidBody as exc:
+        return JsonResponse({"error": "invalid", "fields": exc.fields}, status=422)
     try:
         row = services.record_score(assignment, question, score, note, actor=request.user)
     except services.InvalidScore as exc:

@@ -28,10 +28,21 @@
   function values(form) {
     var data = {};
     form.querySelectorAll("[name]").forEach(function (el) {
-      if (el.type === "radio") { if (el.checked) data[el.name] = el.value; else if (!(el.name in data)) data[el.name] = null; }
+      if (el.type === "radio") { if (el.checked) data[el.name] = typed(el.value); else if (!(el.name in data)) data[el.name] = null; }
       else data[el.name] = el.value;
     });
     return data;
+  }
+
+  // A choice (a score or a level) goes as a JSON integer, never the string "4": the server coerces nothing.
+  function typed(value) { return /^-?[0-9]+$/.test(value) ? Number(value) : value; }
+
+  // A save kept in localStorage by an older page sent its choices as strings: send them as integers now.
+  function retyped(form, entry) {
+    form.querySelectorAll('input[type="radio"]').forEach(function (el) {
+      if (typeof entry[el.name] === "string") entry[el.name] = typed(entry[el.name]);
+    });
+    return entry;
   }
 
   function restore(form, entry) {
@@ -108,7 +119,7 @@
     var pending = load(form.dataset.key);
     if (pending) restore(form, pending);
     form._sent = JSON.stringify(values(form));
-    if (pending) send(form, pending, 0);
+    if (pending) send(form, retyped(form, pending), 0);
     form.addEventListener("input", function () { schedule(form); });
     form.addEventListener("change", function () { schedule(form); });
     form.addEventListener("submit", function (event) { event.preventDefault(); flush(form); });
@@ -123,7 +134,7 @@
   window.addEventListener("online", function () {
     document.querySelectorAll("form[data-autosave]").forEach(function (form) {
       var pending = load(form.dataset.key);
-      if (pending && !form._inflight) send(form, pending, 0);
+      if (pending && !form._inflight) send(form, retyped(form, pending), 0);
     });
   });
 })();
