@@ -17,9 +17,14 @@ VAR_DIR = BASE_DIR / "var"
 DATA_DIR = BASE_DIR / "data"
 
 DEBUG = env_bool("KOTACERDAS_DEBUG", default=False)
+# `production` turns on what a real installation must have (the "production" section at the end).
+ENVIRONMENT = env_str("KOTACERDAS_ENV") or "development"
+if ENVIRONMENT not in {"development", "production"}:
+    raise ConfigurationError(f"KOTACERDAS_ENV={ENVIRONMENT!r}: development or production")
+PRODUCTION = ENVIRONMENT == "production"
 SECRET_KEY = env_str("KOTACERDAS_SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("KOTACERDAS_REQUIRE_SECRET", default=False):
+    if PRODUCTION or (not DEBUG and env_bool("KOTACERDAS_REQUIRE_SECRET", default=False)):
         raise ConfigurationError("KOTACERDAS_SECRET_KEY is required")
     # Development and tests only: a fixed key is fine where nothing real is signed with it.
     SECRET_KEY = "kotacerdas-insecure-development-key"
@@ -177,11 +182,25 @@ INTERVIEW_MEETING_URL = env_str("KOTACERDAS_MEETING_URL") or "https://meet.jit.s
 if not INTERVIEW_MEETING_URL.startswith(("https://", "http://")):
     raise ConfigurationError(f"KOTACERDAS_MEETING_URL={INTERVIEW_MEETING_URL!r}: an http(s):// address")
 
+# Logs go to stderr (journald under systemd): JSON lines in production, one object per record with the
+# request id (kotacerdas/ops); every request is one INFO line of `kotacerdas.request`.
+LOG_FORMAT = env_str("KOTACERDAS_LOG_FORMAT") or ("json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ConfigurationError(f"KOTACERDAS_LOG_FORMAT={LOG_FORMAT!r}: json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "kotacerdas.ops.logs.JsonFormatter"},
+        "text": {"()": "kotacerdas.ops.logs.TextFormatter", "format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "kotacerdas.request": {
+            "level": env_str("KOTACERDAS_REQUEST_LOG_LEVEL") or ("INFO" if PRODUCTION else "WARNING")
+        }
+    },
 }
 
 # --- survey ---
@@ -217,3 +236,61 @@ REPORT_SIGNER_P12 = env_str("KOTACERDAS_SIGNER_P12")
 REPORT_SIGNER_PASSWORD = env_str("KOTACERDAS_SIGNER_PASSWORD")
 REPORT_DEMO_SIGNER_DIR = VAR_DIR / "signer"
 # The public address printed on reports (verification link and QR code).
+
+# --- operations: request ids, health, Content-Security-Policy (kotacerdas/ops, docs/operations.md) ---
+INSTALLED_APPS += ["csp"]
+# The request id first, so that every later middleware's log lines carry it; the CSP header on every
+# response (no 'unsafe-inline': templates keep their scripts and styles in static files).
+MIDDLEWARE.insert(0, "kotacerdas.ops.requestid.RequestIdMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Health (GET /kesehatan/): 503 when the oldest ready background task has waited longer than this, or the
+# media folder's disk has less free space.
+HEALTH_QUEUE_MAX_AGE = int(env_str("KOTACERDAS_HEALTH_QUEUE_MAX_AGE") or 300)
+HEALTH_MEDIA_MIN_FREE_BYTES = int(env_str("KOTACERDAS_HEALTH_MIN_FREE_MB") or 1024) * 1024 * 1024
+
+# --- production (KOTACERDAS_ENV=production; deploy/RUNBOOK.md) ---
+if PRODUCTION:
+    if DEBUG:
+        raise ConfigurationError("KOTACERDAS_DEBUG must be off when KOTACERDAS_ENV=production")
+    if not env_str("KOTACERDAS_EMAIL_HOST"):
+        # Invitations, password resets and reminders must leave the machine: no mail written to files.
+        raise ConfigurationError("KOTACERDAS_EMAIL_HOST is required when KOTACERDAS_ENV=production (SMTP)")
+    if not PUBLIC_URL.startswith("https://"):
+        raise ConfigurationError(
+            f"KOTACERDAS_PUBLIC_URL={PUBLIC_URL!r}: an https:// address when KOTACERDAS_ENV=production"
+        )
+    # TLS ends at the reverse proxy, which says so in X-Forwarded-Proto (deploy/nginx); the proxy must set
+    # or overwrite that header on every request.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Health checks from the proxy and systemd come over plain HTTP on the loopback.
+    SECURE_REDIRECT_EXEMPT = [r"^kesehatan/$"]
+    SECURE_HSTS_SECONDS = int(env_str("KOTACERDAS_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KOTACERDAS_HSTS_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("KOTACERDAS_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+    # An idle session ends: the cookie's age restarts with every request, so it expires only after this
+    # many minutes without one (a shared office computer left signed in).
+    SESSION_COOKIE_AGE = int(env_str("KOTACERDAS_SESSION_IDLE_MINUTES") or 30) * 60
+    SESSION_SAVE_EVERY_REQUEST = True
+    SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    # Connections are reused across requests, and checked before reuse (a restarted PostgreSQL).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kotacerdas.ops.urls")),
     path("s/", include("kotacerdas.survey.public_urls")),
     path("survei/", include("kotacerdas.survey.urls")),
     path("", include("kotacerdas.reports.urls")),
