@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # Two-factor sign-in: TOTP apps and single-use recovery codes (kotacerdas/accounts/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kotacerdas.accounts",
     "kotacerdas.audit",
     "kotacerdas.regions",
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kotacerdas.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kotacerdas.middleware.PolicyRefusalMiddleware",
@@ -127,6 +133,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A second factor (TOTP app, recovery codes) is asked of everyone who set one up; with this on, admins and
+# assessors must set one up before anything else (on in production, optional in the demo).
+KOTACERDAS_REQUIRE_2FA = env_bool("KOTACERDAS_REQUIRE_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = "Kota Cerdas"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
