@@ -39,6 +39,19 @@ class CycleOut(Schema):
     published_revision: int | None
 
 
+class NotFound(Schema):
+    detail: str
+
+
+class InvalidParameters(Schema):
+    detail: list[dict[str, Any]]
+
+
+# Every status an operation answers is in the schema (tests/fuzz: schemathesis checks it): a path
+# parameter that is not of its type is 422, a cycle or region without a published result 404.
+LOOKUP_ERRORS = {404: NotFound, 422: InvalidParameters}
+
+
 def _cycle(year: int) -> Cycle:
     cycle = Cycle.objects.filter(year=year).first()
     if cycle is None:
@@ -61,7 +74,11 @@ def list_cycles(request: HttpRequest) -> list[dict[str, Any]]:
     return out
 
 
-@api.get("/cycles/{year}/results", response=list[ResultRow], summary="The national results table (published)")
+@api.get(
+    "/cycles/{year}/results",
+    response={200: list[ResultRow], **LOOKUP_ERRORS},
+    summary="The national results table (published)",
+)
 def list_results(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     fields = ResultRow.model_fields
     published = published_result_set(_cycle(year))
@@ -70,7 +87,11 @@ def list_results(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     return [{name: record.get(name) for name in fields} for record in records(results_table(published))]
 
 
-@api.get("/cycles/{year}/results/{code}", summary="One region's result traced to its inputs")
+@api.get(
+    "/cycles/{year}/results/{code}",
+    response={200: dict[str, Any], **LOOKUP_ERRORS},
+    summary="One region's result traced to its inputs",
+)
 def region_result(request: HttpRequest, year: int, code: str) -> dict[str, Any]:
     result = (
         RegionResult.objects.filter(
