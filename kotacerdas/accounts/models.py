@@ -39,11 +39,16 @@ class EmailUserManager(UserManager["User"]):
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("alamat e-mail"), unique=True)
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PUBLIC)
+    role = models.CharField(_("peran"), max_length=16, choices=Role.choices, default=Role.PUBLIC)
     region = models.ForeignKey(
-        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="operators"
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operators",
+        verbose_name=_("daerah"),
     )
-    institution = models.CharField(max_length=200, blank=True)
+    institution = models.CharField(_("institusi"), max_length=200, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -51,6 +56,8 @@ class User(AbstractUser):
     objects = EmailUserManager()  # type: ignore[misc]
 
     class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(role="operator") | models.Q(region__isnull=False),

@@ -1,27 +1,34 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     """An append-only record of a write that matters: who, when, what, old value, new value, why."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    # PROTECT: the table is append-only (on PostgreSQL a trigger refuses every UPDATE), so a person who
+    # acted is never deleted but deactivated or erased in place (accounts.services), and keeps this link.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_label = models.CharField(max_length=200, blank=True, help_text="e.g. 'cli' for commands.")
-    action = models.CharField(max_length=60, db_index=True)
-    object_type = models.CharField(max_length=60, blank=True)
-    object_id = models.CharField(max_length=100, blank=True)
+    actor_label = models.CharField(
+        _("pelaku"), max_length=200, blank=True, help_text="e.g. 'cli' for commands."
+    )
+    action = models.CharField(_("tindakan"), max_length=60, db_index=True)
+    object_type = models.CharField(_("jenis objek"), max_length=60, blank=True)
+    object_id = models.CharField(_("id objek"), max_length=100, blank=True)
     old = models.JSONField(null=True, blank=True)
     new = models.JSONField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(_("alasan"), blank=True)
     # Where the event belongs, so that a question's or a region's whole history is one query.
     cycle_year = models.PositiveSmallIntegerField(null=True, blank=True)
     region_code = models.CharField(max_length=5, blank=True)
     question_number = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("peristiwa audit")
+        verbose_name_plural = _("peristiwa audit")
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),

@@ -20,8 +20,8 @@ class Track(models.TextChoices):
 class Cycle(models.Model):
     """One yearly evaluation: its stage windows, its results letter and the facts it states."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
-    name = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField(_("tahun"), unique=True)
+    name = models.CharField(_("nama"), max_length=200)
     # The cycle this one was made from: its published finals are the base of ``improvement``.
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_cycles"
@@ -35,7 +35,7 @@ class Cycle(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     programme = models.CharField(max_length=200, blank=True)
-    stage = models.CharField(max_length=50, blank=True)
+    stage = models.CharField(_("tahap"), max_length=50, blank=True)
 
     self_assessment_opens = models.DateTimeField(null=True, blank=True)
     self_assessment_closes = models.DateTimeField(null=True, blank=True)
@@ -47,8 +47,8 @@ class Cycle(models.Model):
     survey_closes = models.DateTimeField(null=True, blank=True)
     publication_planned = models.DateField(null=True, blank=True)
 
-    letter_number = models.CharField(max_length=100, blank=True)
-    letter_date = models.DateField(null=True, blank=True)
+    letter_number = models.CharField(_("nomor surat"), max_length=100, blank=True)
+    letter_date = models.DateField(_("tanggal surat"), null=True, blank=True)
     letter_place = models.CharField(max_length=100, blank=True)
     letter_subject = models.CharField(max_length=300, blank=True)
     letter_attachment = models.CharField(max_length=100, blank=True)
@@ -61,6 +61,8 @@ class Cycle(models.Model):
     facts = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("siklus")
+        verbose_name_plural = _("siklus")
         ordering = ["-year"]
 
     def __str__(self) -> str:
@@ -151,20 +153,28 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
 class Participation(models.Model):
     """A region taking part in a cycle, on a track."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participations")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="participations")
-    track = models.CharField(max_length=16, choices=Track.choices, blank=True)
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.CASCADE, related_name="participations", verbose_name=_("siklus")
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="participations", verbose_name=_("daerah")
+    )
+    track = models.CharField(_("jalur"), max_length=16, choices=Track.choices, blank=True)
     self_assessment = models.CharField(
-        max_length=16, choices=FillingRecord.choices, default=FillingRecord.UNKNOWN
+        _("penilaian mandiri"), max_length=16, choices=FillingRecord.choices, default=FillingRecord.UNKNOWN
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NOT_STARTED)
     attendance = models.CharField(max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN)
-    addressee_no = models.PositiveSmallIntegerField(null=True, blank=True)
-    addressee = models.CharField(max_length=150, blank=True, help_text="As printed in the letter.")
+    addressee_no = models.PositiveSmallIntegerField(_("nomor penerima surat"), null=True, blank=True)
+    addressee = models.CharField(
+        _("penerima surat"), max_length=150, blank=True, help_text="As printed in the letter."
+    )
 
     objects = ParticipationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("keikutsertaan")
+        verbose_name_plural = _("keikutsertaan")
         ordering = ["cycle", "region__code"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "region"], name="one_participation_per_cycle"),

@@ -7,12 +7,18 @@ from kotacerdas.cycles.models import Cycle, Track
 class Instrument(models.Model):
     """The questionnaire of one cycle. Frozen once the cycle has been opened to the regions."""
 
-    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="instrument")
-    version = models.CharField(max_length=30)
-    scale_min = models.PositiveSmallIntegerField(default=1)
-    scale_max = models.PositiveSmallIntegerField(default=4)
+    cycle = models.OneToOneField(
+        Cycle, on_delete=models.CASCADE, related_name="instrument", verbose_name=_("siklus")
+    )
+    version = models.CharField(_("versi"), max_length=30)
+    scale_min = models.PositiveSmallIntegerField(_("skala terendah"), default=1)
+    scale_max = models.PositiveSmallIntegerField(_("skala tertinggi"), default=4)
     source_sha256 = models.CharField(max_length=64, blank=True)
-    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_at = models.DateTimeField(_("dimuat pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("instrumen")
+        verbose_name_plural = _("instrumen")
 
     def __str__(self) -> str:
         return f"Instrumen {self.cycle.year} ({self.version})"
@@ -44,16 +50,20 @@ class DimensionKind(models.TextChoices):
 
 
 class Dimension(models.Model):
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="dimensions")
-    code = models.SlugField(max_length=30)
-    name = models.CharField(max_length=100)
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("instrumen")
+    )
+    code = models.SlugField(_("kode"), max_length=30)
+    name = models.CharField(_("nama"), max_length=100)
     name_id = models.CharField(max_length=200, blank=True)
-    kind = models.CharField(max_length=16, choices=DimensionKind.choices)
-    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(_("jenis"), max_length=16, choices=DimensionKind.choices)
+    order = models.PositiveSmallIntegerField(_("urutan"))
     description = models.TextField(blank=True)
     elements = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("dimensi")
+        verbose_name_plural = _("dimensi")
         ordering = ["instrument", "order"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "code"], name="dimension_code_unique"),
@@ -69,6 +79,8 @@ class TrackWeight(models.Model):
     weight = models.DecimalField(max_digits=5, decimal_places=4)
 
     class Meta:
+        verbose_name = _("bobot jalur")
+        verbose_name_plural = _("bobot jalur")
         constraints = [
             models.UniqueConstraint(fields=["dimension", "track"], name="one_weight_per_track"),
             models.CheckConstraint(condition=models.Q(weight__gt=0, weight__lte=1), name="weight_in_0_1"),
@@ -79,12 +91,16 @@ class TrackWeight(models.Model):
 
 
 class Indicator(models.Model):
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
-    name = models.CharField(max_length=200)
-    order = models.PositiveSmallIntegerField()
-    smart_dimension = models.CharField(max_length=30, blank=True)
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("dimensi")
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("urutan"))
+    smart_dimension = models.CharField(_("dimensi smart"), max_length=30, blank=True)
 
     class Meta:
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikator")
         ordering = ["dimension", "order"]
 
     def __str__(self) -> str:
@@ -94,13 +110,19 @@ class Indicator(models.Model):
 class Question(models.Model):
     """A question, identified by (cycle's instrument, number)."""
 
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="questions")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="questions")
-    number = models.PositiveSmallIntegerField()
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.CASCADE, related_name="questions", verbose_name=_("instrumen")
+    )
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="questions", verbose_name=_("dimensi")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="questions", verbose_name=_("indikator")
+    )
+    number = models.PositiveSmallIntegerField(_("nomor"))
     sub_indicator = models.CharField(max_length=300)
     text = models.TextField()
-    smart_dimension = models.CharField(max_length=30, blank=True)
+    smart_dimension = models.CharField(_("dimensi smart"), max_length=30, blank=True)
     sub_dimension = models.CharField(max_length=300, blank=True)
     scale_min = models.PositiveSmallIntegerField(default=1)
     scale_max = models.PositiveSmallIntegerField(default=4)
@@ -125,6 +147,8 @@ class Question(models.Model):
     )
 
     class Meta:
+        verbose_name = _("pertanyaan")
+        verbose_name_plural = _("pertanyaan")
         ordering = ["instrument", "number"]
         constraints = [
             models.UniqueConstraint(fields=["instrument", "number"], name="question_number_unique"),

@@ -6,13 +6,20 @@ from django.utils.translation import gettext_lazy as _
 class Assessor(models.Model):
     """An academic or practitioner who scores regions; linked to a user account when they log in."""
 
-    name = models.CharField(max_length=200)
-    institution = models.CharField(max_length=200, blank=True)
+    name = models.CharField(_("nama"), max_length=200)
+    institution = models.CharField(_("institusi"), max_length=200, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessor"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessor",
+        verbose_name=_("pengguna"),
     )
 
     class Meta:
+        verbose_name = _("asesor")
+        verbose_name_plural = _("asesor")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["name", "institution"], name="assessor_name_institution_unique"),
@@ -26,17 +33,27 @@ class Assignment(models.Model):
     """An assessor on one region's review panel in one cycle."""
 
     participation = models.ForeignKey(
-        "cycles.Participation", on_delete=models.CASCADE, related_name="assignments"
+        "cycles.Participation",
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("keikutsertaan"),
     )
-    assessor = models.ForeignKey(Assessor, on_delete=models.PROTECT, related_name="assignments")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the panel (Asesor 1, 2, …).")
+    assessor = models.ForeignKey(
+        Assessor, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("asesor")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("posisi"), default=0, help_text="Order on the panel (Asesor 1, 2, …)."
+    )
     submitted_at = models.DateTimeField(
+        _("dikirim pada"),
         null=True,
         blank=True,
         help_text="When the assessor submitted the review; only then do the scores count.",
     )
 
     class Meta:
+        verbose_name = _("penugasan")
+        verbose_name_plural = _("penugasan")
         ordering = ["participation", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["participation", "assessor"], name="one_assignment_per_assessor"),
@@ -49,14 +66,21 @@ class Assignment(models.Model):
 class AssessorScore(models.Model):
     """One assessor's independent score of one question; empty when the assessor gave none."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
-    question = models.ForeignKey(
-        "instrument.Question", on_delete=models.PROTECT, related_name="assessor_scores"
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("penugasan")
     )
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    question = models.ForeignKey(
+        "instrument.Question",
+        on_delete=models.PROTECT,
+        related_name="assessor_scores",
+        verbose_name=_("pertanyaan"),
+    )
+    score = models.PositiveSmallIntegerField(_("skor"), null=True, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("skor asesor")
+        verbose_name_plural = _("skor asesor")
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "question"], name="one_score_per_assignment_question"
@@ -71,19 +95,32 @@ class AgreedScore(models.Model):
     """A question score the panel agreed on (or the published score of a question); it stands (rule 1)."""
 
     participation = models.ForeignKey(
-        "cycles.Participation", on_delete=models.CASCADE, related_name="agreed_scores"
+        "cycles.Participation",
+        on_delete=models.CASCADE,
+        related_name="agreed_scores",
+        verbose_name=_("keikutsertaan"),
     )
     question = models.ForeignKey(
-        "instrument.Question", on_delete=models.PROTECT, related_name="agreed_scores"
+        "instrument.Question",
+        on_delete=models.PROTECT,
+        related_name="agreed_scores",
+        verbose_name=_("pertanyaan"),
     )
-    score = models.DecimalField(max_digits=4, decimal_places=2)
-    reason = models.TextField(blank=True)
+    score = models.DecimalField(_("skor"), max_digits=4, decimal_places=2)
+    reason = models.TextField(_("alasan"), blank=True)
     agreed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("disepakati oleh"),
     )
     agreed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("skor kesepakatan")
+        verbose_name_plural = _("skor kesepakatan")
         constraints = [
             models.UniqueConstraint(
                 fields=["participation", "question"], name="one_agreed_score_per_question"
@@ -109,6 +146,8 @@ class Finding(models.Model):
     text = models.TextField()
 
     class Meta:
+        verbose_name = _("temuan")
+        verbose_name_plural = _("temuan")
         ordering = ["assignment", "kind", "position"]
         constraints = [
             models.UniqueConstraint(
@@ -123,12 +162,18 @@ class Finding(models.Model):
 class ConflictOfInterest(models.Model):
     """An assessor's declared conflict with a region: no assignment to it is accepted."""
 
-    assessor = models.ForeignKey(Assessor, on_delete=models.CASCADE, related_name="conflicts")
-    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=300)
-    declared_at = models.DateTimeField(auto_now_add=True)
+    assessor = models.ForeignKey(
+        Assessor, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("asesor")
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="+", verbose_name=_("daerah")
+    )
+    reason = models.CharField(_("alasan"), max_length=300)
+    declared_at = models.DateTimeField(_("dinyatakan pada"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("konflik kepentingan")
+        verbose_name_plural = _("konflik kepentingan")
         constraints = [
             models.UniqueConstraint(fields=["assessor", "region"], name="one_conflict_per_assessor_region"),
         ]
@@ -146,24 +191,33 @@ class Reply(models.Model):
     """The region's right of reply on one question's draft score, and the panel's answer."""
 
     participation = models.ForeignKey(
-        "cycles.Participation", on_delete=models.CASCADE, related_name="replies"
+        "cycles.Participation",
+        on_delete=models.CASCADE,
+        related_name="replies",
+        verbose_name=_("keikutsertaan"),
     )
-    question = models.ForeignKey("instrument.Question", on_delete=models.PROTECT, related_name="replies")
+    question = models.ForeignKey(
+        "instrument.Question", on_delete=models.PROTECT, related_name="replies", verbose_name=_("pertanyaan")
+    )
     argument = models.TextField()
     evidence = models.ForeignKey(
         "selfassessment.Evidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     score_at_reply = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.OPEN)
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.OPEN
+    )
     response = models.TextField(blank=True)
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(_("dijawab pada"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sanggahan")
+        verbose_name_plural = _("sanggahan")
         ordering = ["participation", "question__number"]
         constraints = [
             models.UniqueConstraint(fields=["participation", "question"], name="one_reply_per_question"),
@@ -205,6 +259,8 @@ class InterviewSession(models.Model):
     invited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sesi wawancara")
+        verbose_name_plural = _("sesi wawancara")
         ordering = ["starts_at", "participation__region__code"]
 
     def __str__(self) -> str:
@@ -232,8 +288,9 @@ class Unavailability(models.Model):
     )
 
     class Meta:
+        verbose_name = _("hari berhalangan")
+        verbose_name_plural = _("hari berhalangan")
         ordering = ["day", "id"]
-        verbose_name_plural = "unavailabilities"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(assessor__isnull=False, region__isnull=True)

@@ -39,9 +39,12 @@ class SurveyLink(models.Model):
     """
 
     participation = models.ForeignKey(
-        "cycles.Participation", on_delete=models.CASCADE, related_name="survey_links"
+        "cycles.Participation",
+        on_delete=models.CASCADE,
+        related_name="survey_links",
+        verbose_name=_("keikutsertaan"),
     )
-    smart_dimension = models.CharField(max_length=30, choices=SmartDimension.choices)
+    smart_dimension = models.CharField(_("dimensi smart"), max_length=30, choices=SmartDimension.choices)
     token = models.CharField(max_length=32, unique=True)
     programme = models.CharField(
         _("program atau layanan"),
@@ -49,20 +52,22 @@ class SurveyLink(models.Model):
         blank=True,
         help_text=_("Program yang penggunanya mengisi survei ini."),
     )
-    quota = models.PositiveSmallIntegerField(default=QUOTA)
+    quota = models.PositiveSmallIntegerField(_("kuota"), default=QUOTA)
     # Online responses admitted within the quota; moved by one UPDATE under the link's row lock, so two
     # concurrent submissions cannot both take the last place.
-    quota_used = models.PositiveIntegerField(default=0)
+    quota_used = models.PositiveIntegerField(_("kuota terpakai"), default=0)
     # Bumped by every change of the link's included responses; see LinkRecompute.
     changes = models.PositiveIntegerField(default=0)
     closes_at = models.DateTimeField(_("ditutup otomatis pada"), null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("ditutup pada"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tautan survei")
+        verbose_name_plural = _("tautan survei")
         ordering = ["participation", "smart_dimension"]
         constraints = [
             models.UniqueConstraint(
@@ -81,12 +86,18 @@ class SurveyLink(models.Model):
 class SurveyInvitation(models.Model):
     """A single-use link for one invited respondent of a survey link: it takes one response."""
 
-    link = models.ForeignKey(SurveyLink, on_delete=models.CASCADE, related_name="invitations")
+    link = models.ForeignKey(
+        SurveyLink, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("tautan")
+    )
     token = models.CharField(max_length=32, unique=True)
-    label = models.CharField(max_length=100, blank=True, help_text="A number or note, never personal data.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    label = models.CharField(
+        _("label"), max_length=100, blank=True, help_text="A number or note, never personal data."
+    )
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("undangan survei")
+        verbose_name_plural = _("undangan survei")
         ordering = ["link", "id"]
 
     def __str__(self) -> str:
@@ -97,15 +108,20 @@ class SurveyResponse(models.Model):
     """One citizen's answers to one smart dimension's questions."""
 
     participation = models.ForeignKey(
-        "cycles.Participation", on_delete=models.CASCADE, related_name="survey_responses"
+        "cycles.Participation",
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        verbose_name=_("keikutsertaan"),
     )
-    smart_dimension = models.CharField(max_length=30, choices=SmartDimension.choices)
+    smart_dimension = models.CharField(_("dimensi smart"), max_length=30, choices=SmartDimension.choices)
     # The client-made id: a database unique constraint makes a replay impossible to store twice.
-    response_id = models.CharField(max_length=100, unique=True)
+    response_id = models.CharField(_("id respons"), max_length=100, unique=True)
     respondent = models.CharField(max_length=200, blank=True)
-    submitted_at = models.DateTimeField()
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.IMPORT)
-    included = models.BooleanField(default=True, help_text="Only included responses feed the engine.")
+    submitted_at = models.DateTimeField(_("dikirim pada"))
+    channel = models.CharField(_("saluran"), max_length=10, choices=Channel.choices, default=Channel.IMPORT)
+    included = models.BooleanField(
+        _("dihitung"), default=True, help_text="Only included responses feed the engine."
+    )
     content_digest = models.CharField(max_length=64, help_text="SHA-256 of the answers, to tell a replay.")
 
     # Online submissions only: where and how the response came in.
@@ -127,14 +143,14 @@ class SurveyResponse(models.Model):
     client_hash = models.CharField(max_length=64, blank=True)
 
     # Quality flags (kotacerdas.survey.quality). A flagged response is kept and waits for an admin.
-    flag_speeder = models.BooleanField(default=False)
-    flag_straight_line = models.BooleanField(default=False)
-    flag_same_client = models.BooleanField(default=False)
-    flag_repeat_contact = models.BooleanField(default=False)
-    flag_burst = models.BooleanField(default=False)
-    over_quota = models.BooleanField(default=False)
+    flag_speeder = models.BooleanField(_("terlalu cepat"), default=False)
+    flag_straight_line = models.BooleanField(_("jawaban seragam"), default=False)
+    flag_same_client = models.BooleanField(_("perangkat sama"), default=False)
+    flag_repeat_contact = models.BooleanField(_("kontak berulang"), default=False)
+    flag_burst = models.BooleanField(_("lonjakan"), default=False)
+    over_quota = models.BooleanField(_("melebihi kuota"), default=False)
 
-    review = models.CharField(max_length=10, choices=Review.choices, default=Review.AUTO)
+    review = models.CharField(_("tinjauan"), max_length=10, choices=Review.choices, default=Review.AUTO)
     review_reason = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -142,6 +158,8 @@ class SurveyResponse(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("respons survei")
+        verbose_name_plural = _("respons survei")
         indexes = [
             models.Index(fields=["participation", "smart_dimension"]),
             models.Index(fields=["link", "id"], name="survey_response_link_recent"),
@@ -168,6 +186,8 @@ class SurveyAnswer(models.Model):
     score = models.PositiveSmallIntegerField()
 
     class Meta:
+        verbose_name = _("jawaban survei")
+        verbose_name_plural = _("jawaban survei")
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question"),
         ]
@@ -188,6 +208,10 @@ class LinkRecompute(models.Model):
 
     link = models.OneToOneField(SurveyLink, on_delete=models.CASCADE, related_name="recomputed")
     changes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hitung ulang tautan")
+        verbose_name_plural = _("hitung ulang tautan")
 
     def __str__(self) -> str:
         return f"{self.link}: {self.changes}"

@@ -37,7 +37,7 @@ _ENGLISH = {
     "layanan/program dilaksanakan secara transparan dan prosedur yang jelas": "The service/programme is run transparently, with clear procedures",
     "kualitas layanan/program menjadi lebih cepat dan murah": "The service/programme has become faster and cheaper",
     "masyarakat dilibatkan dalam perumusan kebijakan untuk mendukung layanan/program": "Citizens are involved in making the policies behind the service/programme",
-    "fasilitas/mechanisme/kanal/ruang untuk memberikan masukan guna perbaikan kebijakan/layanan/program sudah tersedia": "There is a way (facility, channel, forum) to give feedback to improve the policy, service or programme",
+    "fasilitas/mekanisme/kanal/ruang untuk memberikan masukan guna perbaikan kebijakan/layanan/program sudah tersedia": "There is a way (facility, channel, forum) to give feedback to improve the policy, service or programme",
     "masukan dari masyarakat terkait kebijakan/layanan/program telah direspon sesuai standar waktu yang ditentukan": "Citizens' feedback on the policy, service or programme is answered within the promised time",
     "terdapat keterbukaan informasi tentang program dan seluruh aktivitas pemerintah daerah": "Information about the programme and all the local government's activities is open",
     "informasi dan data pemerintah daerah dapat diakses melalui satu kanal yang sudah terintegrasi": "The local government's information and data can be reached through one integrated channel",
