@@ -33,6 +33,7 @@ from kotacerdas.results.models import (
     RegionResult,
     ResultSet,
     ResultSetStatus,
+    RobustnessRun,
 )
 from kotacerdas.review.models import AgreedScore, AssessorScore
 from kotacerdas.scoring import (
@@ -40,6 +41,7 @@ from kotacerdas.scoring import (
     DimensionInput,
     QuestionInput,
     RegionInput,
+    RobustnessResult,
     comparable_improvement,
     rank,
     score_region,
@@ -506,3 +508,62 @@ def store_published_results(
             )
             derived += created
     return changed, tracks_changed, derived
+
+
+# --- rank robustness (results/robustness.py gathers the inputs and runs the engine; this stores) ----------
+
+
+class NothingPublished(ValueError):
+    """The cycle has no published revision to analyse."""
+
+
+@transaction.atomic
+def record_rank_robustness(
+    result_set: ResultSet,
+    outcome: RobustnessResult,
+    *,
+    actor: User | SystemActor,
+    parameters: dict[str, object],
+) -> RobustnessRun:
+    """Store a robustness analysis of the published revision ``result_set``: each region's median rank and
+    5th–95th percentile interval on its row, and the run (draws, seed, sensitivity indices, ``parameters``).
+    The revision's published numbers themselves do not change; a later run replaces the intervals."""
+    if result_set.is_live:
+        raise NothingPublished("the robustness analysis annotates a published revision, not live results")
+    require(actor, Action.PUBLISH, result_set.cycle)
+    rows = {
+        row.participation.region.code: row
+        for row in RegionResult.objects.filter(result_set=result_set).select_related("participation__region")
+    }
+    unknown = sorted({i.key for i in outcome.intervals} - rows.keys())
+    if unknown:
+        raise ValueError(f"regions not in revision {result_set.revision}: {', '.join(unknown)}")
+    changed = []
+    for interval in outcome.intervals:
+        row = rows[interval.key]
+        row.rank_median, row.rank_low, row.rank_high = interval.median, interval.low, interval.high
+        changed.append(row)
+    update_rows(RegionResult, ["rank_median", "rank_low", "rank_high"], changed)
+    run = RobustnessRun.objects.create(
+        result_set=result_set,
+        draws=outcome.draws,
+        seed=outcome.seed,
+        ran_at=timezone.now(),
+        ran_by=person(actor),
+        sensitivity={track: dict(indices) for track, indices in outcome.sensitivity.items()},
+        parameters=parameters,
+    )
+    record_event(
+        "results.robustness",
+        actor=actor,
+        object_type="cycle",
+        object_id=result_set.cycle.year,
+        new={
+            "revision": result_set.revision,
+            "regions": len(changed),
+            "draws": outcome.draws,
+            "seed": outcome.seed,
+            "run": run.pk,
+        },
+    )
+    return run

@@ -2,7 +2,7 @@
 
 It turns a region's question inputs (or imported published dimension scores) into dimension scores, a
 weighted final, an improvement and a like-for-like improvement, following the rules in
-docs/methodology.md, and ranks finals.
+docs/methodology.md, ranks finals, and measures how robust the ranks are (``analyse_ranks``).
 Callers build `RegionInput`s from whatever they store and call `score_region`; nothing here touches a
 database, so every rule is tested without one.
 """
@@ -20,9 +20,24 @@ from ._model import (
     RegionResult,
 )
 from ._ranking import rank
+from ._robustness import (
+    DEFAULT_CONCENTRATION,
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    RankInterval,
+    RobustnessRegion,
+    RobustnessResult,
+    SurveyDimension,
+    analyse_ranks,
+    first_order_index,
+    survey_score,
+)
 from ._rounding import ROUNDING_PLACES, round_half_up
 
 __all__ = [
+    "DEFAULT_CONCENTRATION",
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
     "ROUNDING_PLACES",
     "ComparableDimension",
     "ComparableResult",
@@ -32,12 +47,19 @@ __all__ = [
     "QuestionInput",
     "QuestionResult",
     "QuestionSource",
+    "RankInterval",
     "RegionInput",
     "RegionResult",
+    "RobustnessRegion",
+    "RobustnessResult",
+    "SurveyDimension",
+    "analyse_ranks",
     "comparable_improvement",
+    "first_order_index",
     "rank",
     "round_half_up",
     "score_dimension",
     "score_question",
     "score_region",
+    "survey_score",
 ]

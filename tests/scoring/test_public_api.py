@@ -12,6 +12,9 @@ import kotacerdas.scoring as scoring
 EXPECTED_API = [
     "ComparableDimension",
     "ComparableResult",
+    "DEFAULT_CONCENTRATION",
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
     "DimensionInput",
     "DimensionResult",
     "DimensionSource",
@@ -19,14 +22,21 @@ EXPECTED_API = [
     "QuestionResult",
     "QuestionSource",
     "ROUNDING_PLACES",
+    "RankInterval",
     "RegionInput",
     "RegionResult",
+    "RobustnessRegion",
+    "RobustnessResult",
+    "SurveyDimension",
+    "analyse_ranks",
     "comparable_improvement",
+    "first_order_index",
     "rank",
     "round_half_up",
     "score_dimension",
     "score_question",
     "score_region",
+    "survey_score",
 ]
 
 
