@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "kotacerdas.reports",
     "kotacerdas.dashboard",
     "kotacerdas.api",
+    # django-ninja's own static Swagger UI for /api/v1/docs (without it, the page loads it from a CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -3,15 +3,23 @@
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 
 from kotacerdas.core.exporters import records
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.results.detail import region_detail
 from kotacerdas.results.models import RegionResult
-from kotacerdas.results.table import published_result_set, results_table
+from kotacerdas.results.table import build_table, published_result_set, results_table
 
-api = NinjaAPI(title="Kota Cerdas API", version="1", urls_namespace="api-v1")
+# The documentation page (/api/v1/docs) serves Swagger UI from this server's static files ("ninja" is in
+# INSTALLED_APPS): government intranets are often offline, and no page may load from a CDN.
+api = NinjaAPI(
+    title="Kota Cerdas API",
+    version="1",
+    urls_namespace="api-v1",
+    docs=Swagger(settings={"validatorUrl": None}),  # no call to validator.swagger.io
+    docs_url="/docs",
+)
 
 
 # v1 names six dimension fields, those of the 2024 instrument: the published schema is a contract, so it
@@ -31,6 +39,11 @@ class ResultRow(Schema):
     final: str
     improvement: str | None
     rank: int
+    # The rank's uncertainty from the robustness analysis (null until it has run): the median and the 5th and
+    # 95th percentile of the national rank over the draws, shown as "12 (9–16)".
+    rank_median: int | None = None
+    rank_low: int | None = None
+    rank_high: int | None = None
 
 
 class CycleOut(Schema):
@@ -84,7 +97,11 @@ def list_results(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     published = published_result_set(_cycle(year))
     if published is None:
         return []  # nothing published yet: the public sees no live numbers
-    return [{name: record.get(name) for name in fields} for record in records(results_table(published))]
+    rows = build_table(published)
+    return [
+        {name: record.get(name) for name in fields} | {"rank_median": row.rank_median}
+        for row, record in zip(rows, records(results_table(published, rows)), strict=True)
+    ]
 
 
 @api.get(

@@ -1,16 +1,26 @@
-"""Public pages over published results: the national table and a region's traceable result."""
+"""Public pages over published results: the landing page, the national table, a region's profile and its
+signed report, the methodology."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kotacerdas.core.exporters import Rendered, render_csv, render_xlsx
 from kotacerdas.cycles.models import Cycle, Track
+from kotacerdas.dashboard.browse import ISLAND_GROUPS, TableQuery, paginate, public_rows
+from kotacerdas.dashboard.landing import landing
+from kotacerdas.dashboard.methodology import methodology
+from kotacerdas.dashboard.opendata import datapackage, resource_csv
+from kotacerdas.dashboard.profile import profile, public_report
 from kotacerdas.regions.models import Province
-from kotacerdas.results.detail import region_detail
+from kotacerdas.reports.builder import ReportContentMissing
+from kotacerdas.reports.services import ReportError, read_report
+from kotacerdas.reports.signing import SignerNotConfigured
 from kotacerdas.results.models import RegionResult, ResultSet
 from kotacerdas.results.table import (
-    build_table,
     current_result_set,
     dimension_columns,
     published_result_set,
@@ -18,14 +28,28 @@ from kotacerdas.results.table import (
     results_workbook,
 )
 
-SORTABLE = {"rank", "region", "track", "final", "improvement"}
+logger = logging.getLogger(__name__)
+
+
+def _latest_published() -> tuple[Cycle | None, ResultSet | None]:
+    """The programme's newest cycle with a published revision (practice cycles are never listed); else the
+    newest cycle, unpublished."""
+    cycles = list(Cycle.objects.filter(practice=False).order_by("-year"))
+    for cycle in cycles:
+        published = published_result_set(cycle)
+        if published is not None:
+            return cycle, published
+    return (cycles[0] if cycles else None), None
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    cycle = Cycle.objects.filter(practice=False).order_by("-year").first()
+    """The landing page of the latest published cycle."""
+    cycle, result_set = _latest_published()
     if cycle is None:
         return render(request, "dashboard/empty.html")
-    return redirect("dashboard:national_table", year=cycle.year)
+    if result_set is None:
+        return render(request, "dashboard/not_published.html", {"cycle": cycle})
+    return render(request, "dashboard/landing.html", {"cycle": cycle, "landing": landing(cycle, result_set)})
 
 
 def _result_set(request: HttpRequest, year: int) -> tuple[Cycle, ResultSet | None]:
@@ -48,29 +72,11 @@ def national_table(request: HttpRequest, year: int) -> HttpResponse:
     cycle, result_set = _result_set(request, year)
     if result_set is None:
         return render(request, "dashboard/not_published.html", {"cycle": cycle})
-    track = request.GET.get("track", "")
-    province = request.GET.get("province", "")
-    rows = build_table(
-        result_set,
-        track=track if track in Track.values else "",
-        province=province if Province.objects.filter(code=province).exists() else "",
-    )
     # The dimension columns are the cycle's instrument's, in its order.
     dimensions = dimension_columns(cycle)
-    codes = {column.key for column in dimensions}
-    sort = request.GET.get("sort", "rank")
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    if key not in SORTABLE | codes:
-        key, descending = "rank", False
-
-    def sort_key(row: object) -> tuple[bool, object]:
-        value = row.scores.get(key) if key in codes else getattr(row, key)  # type: ignore[attr-defined]
-        return (value is None, value if value is not None else 0)
-
-    rows.sort(key=sort_key, reverse=descending)
-    if descending:  # keep absent values last either way
-        rows.sort(key=lambda r: sort_key(r)[0])
+    query = TableQuery.from_get(request.GET, dimension_codes={column.key for column in dimensions})
+    rows = public_rows(result_set, query)
+    provinces = Province.objects.filter(regions__participations__cycle=cycle).distinct().order_by("code")
     return render(
         request,
         "dashboard/national_table.html",
@@ -78,14 +84,14 @@ def national_table(request: HttpRequest, year: int) -> HttpResponse:
             "cycle": cycle,
             "result_set": result_set,
             "rows": rows,
-            "sort": key,
-            "descending": descending,
-            "track": track,
-            "province": province,
+            "page_obj": paginate(rows, query.page),
+            "query": query,
+            "sort": query.sort,
+            "descending": query.descending,
             "tracks": Track.choices,
-            "provinces": Province.objects.filter(regions__participations__cycle=cycle).distinct(),
+            "provinces": provinces,
+            "islands": list(ISLAND_GROUPS.items()),
             "dimension_columns": dimensions,
-            "query": request.GET.urlencode(),
         },
     )
 
@@ -107,17 +113,87 @@ def national_table_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     return _download(render_xlsx(results_workbook(result_set, title=title)))
 
 
-def region_result(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    cycle, result_set = _published(request, year)
+def _region_result(result_set: ResultSet, code: str) -> RegionResult:
     result = (
         RegionResult.objects.filter(result_set=result_set, participation__region__code=code)
-        .select_related("participation__region__province", "participation__cycle")
+        .select_related("participation__region__province", "participation__cycle", "result_set")
         .first()
     )
     if result is None:
         raise Http404
+    return result
+
+
+def region_result(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    cycle, result_set = _published(request, year)
+    result = _region_result(result_set, code)
     return render(
         request,
         "dashboard/region_result.html",
-        {"cycle": cycle, "result_set": result_set, "detail": region_detail(result), "result": result},
+        {"cycle": cycle, "result_set": result_set, "profile": profile(result, result_set), "result": result},
     )
+
+
+def region_report(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The region's signed report of the published revision, issued on the first download and kept."""
+    cycle = get_object_or_404(Cycle, year=year)
+    result_set = published_result_set(cycle)  # never a report of live numbers
+    if result_set is None:
+        raise Http404
+    result = _region_result(result_set, code)
+    try:
+        report = public_report(result)
+    except (ReportError, ReportContentMissing, SignerNotConfigured) as exc:
+        logger.error("public report of %s %s not issued: %s", code, year, exc)
+        return render(
+            request, "dashboard/report_unavailable.html", {"cycle": cycle, "result": result}, status=503
+        )
+    response = HttpResponse(read_report(report), content_type="application/pdf")
+    name = slugify(result.participation.region.table_name)
+    response["Content-Disposition"] = f'attachment; filename="{year}-{name}-v{report.version}.pdf"'
+    response["X-Verification-Code"] = report.code
+    return response
+
+
+def methodology_latest(request: HttpRequest) -> HttpResponse:
+    cycle, _result_set = _latest_published()
+    if cycle is None:
+        raise Http404
+    return redirect("dashboard:methodology", year=cycle.year)
+
+
+def methodology_page(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_object_or_404(Cycle, year=year, practice=False)
+    if not hasattr(cycle, "instrument"):
+        raise Http404
+    return render(
+        request,
+        "dashboard/methodology.html",
+        {"cycle": cycle, "method": methodology(cycle), "published": published_result_set(cycle)},
+    )
+
+
+def _published_cycle(year: int) -> tuple[Cycle, ResultSet]:
+    """A programme cycle and its latest published revision (404 before the first publication)."""
+    cycle = get_object_or_404(Cycle, year=year, practice=False)
+    result_set = published_result_set(cycle)
+    if result_set is None:
+        raise Http404(_("Hasil evaluasi %(year)s belum dipublikasikan.") % {"year": year})
+    return cycle, result_set
+
+
+def datapackage_json(request: HttpRequest, year: int) -> JsonResponse:
+    cycle, result_set = _published_cycle(year)
+    return JsonResponse(
+        datapackage(cycle, result_set), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+
+
+def datapackage_resource(request: HttpRequest, year: int, name: str) -> HttpResponse:
+    cycle, result_set = _published_cycle(year)
+    rendered = resource_csv(cycle, result_set, name)
+    if rendered is None:
+        raise Http404
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    response["Content-Disposition"] = f'inline; filename="{name}-{year}.csv"'
+    return response

@@ -13,17 +13,45 @@ from kotacerdas.results.imports import import_question_scores
 pytestmark = pytest.mark.django_db
 
 
-def test_national_table_lists_140_regions_with_decimal_commas(client: Client) -> None:
+def test_national_table_lists_140_regions_with_decimal_commas_a_page_at_a_time(client: Client) -> None:
     response = client.get("/hasil/2024/")
     assert response.status_code == 200
+    assert len(response.context["rows"]) == 140
     html = response.content.decode()
-    assert html.count('href="/hasil/2024/') >= 140
-    assert "KAB. BADUNG" in html and "3,08" in html and "+0,11" in html
+    assert html.count("<tr>") - 1 == 25  # one page of 25 rows (and the head's row)
+    position = [r.region for r in response.context["rows"]].index("KAB. BADUNG")
+    assert position >= 25 and "KAB. BADUNG" not in html
+    badung_page = client.get(f"/hasil/2024/?page={position // 25 + 1}").content.decode()
+    assert "KAB. BADUNG" in badung_page and "3,08" in badung_page and "+0,11" in badung_page
     assert "25 November 2024" in html
+    assert 'href="?page=6"' in html and 'href="?page=7"' not in html
 
 
-def test_home_redirects_to_the_latest_cycle(client: Client) -> None:
-    assert client.get("/").headers["Location"] == "/hasil/2024/"
+def test_national_table_searches_by_name_or_code(client: Client) -> None:
+    by_name = client.get("/hasil/2024/?q=badung").context["rows"]
+    assert [r.region for r in by_name] == ["KAB. BADUNG"]
+    assert [r.region for r in client.get("/hasil/2024/?q=kab.+badung").context["rows"]] == ["KAB. BADUNG"]
+    by_code = client.get("/hasil/2024/?q=51.03").context["rows"]
+    assert [r.region_code for r in by_code] == ["51.03"]
+    by_province_code = client.get("/hasil/2024/?q=51.").context["rows"]
+    assert {r.region_code[:3] for r in by_province_code} == {"51."}
+    assert client.get("/hasil/2024/?q=zzzz").context["rows"] == []
+
+
+def test_national_table_filters_by_island_group(client: Client) -> None:
+    bali_nt = client.get("/hasil/2024/?island=bali-nusa-tenggara").context["rows"]
+    assert bali_nt and {r.region_code[:2] for r in bali_nt} <= {"51", "52", "53"}
+    sumatera = client.get("/hasil/2024/?island=sumatera").context["rows"]
+    assert {r.region_code[:1] for r in sumatera} <= {"1", "2"}
+    everyone = client.get("/hasil/2024/?island=atlantis").context["rows"]
+    assert len(everyone) == 140  # an unknown group means all
+
+
+def test_national_table_shows_the_rank_within_the_track(client: Client) -> None:
+    rows = client.get("/hasil/2024/?track=KPPN+IKN").context["rows"]
+    assert [r.rank_track for r in rows][:3] == [1, 2, 3]
+    html = client.get("/hasil/2024/?track=KPPN+IKN").content.decode()
+    assert f'<td class="num">{rows[0].rank}</td>\n      <td class="num">1</td>' in html
 
 
 def test_national_table_filters_by_track_and_province(client: Client) -> None:
@@ -73,6 +101,7 @@ def test_region_page_drills_down_to_question_scores_and_findings(client: Client)
 def test_region_page_shows_published_dimensions_without_inventing_question_detail(client: Client) -> None:
     html = client.get("/hasil/2024/32.73/").content.decode()  # KOTA BANDUNG: published table row only
     assert "skor yang dipublikasikan" in html
+    assert "Nilai yang dipublikasikan." not in html  # no question rows are made up
     assert "rincian per pertanyaan tidak tersedia" in html
 
 
@@ -111,10 +140,10 @@ def test_live_results_are_for_admins_only(client: Client, admin_user, cycle_2024
     path = tmp_path / "q.csv"
     path.write_text("region,question,score\nKAB. BADUNG,1,1\n", encoding="utf-8")
     import_question_scores(path, cycle_2024, actor=CLI)
-    public = client.get("/hasil/2024/51.03/?live=1").context["detail"].result
+    public = client.get("/hasil/2024/51.03/?live=1").context["result"]
     assert public.final == Decimal("3.08")  # the published revision, whatever the query says
     client.force_login(admin_user)
-    live = client.get("/hasil/2024/51.03/?live=1").context["detail"].result
+    live = client.get("/hasil/2024/51.03/?live=1").context["result"]
     assert live.final == Decimal("3.02")
 
 

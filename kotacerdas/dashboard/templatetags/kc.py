@@ -54,3 +54,16 @@ def question_source_label(value: str) -> str:
 @register.filter
 def get(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key)
+
+
+@register.filter
+def ranked(result: object) -> str:
+    """A rank with its 5th–95th percentile interval from the robustness analysis, ``12 (9–16)``; the rank
+    alone until the analysis has run on the revision."""
+    rank = getattr(result, "rank", None)
+    if rank is None:
+        return "–"
+    low, high = getattr(result, "rank_low", None), getattr(result, "rank_high", None)
+    if low is None or high is None:
+        return str(rank)
+    return f"{rank} ({low}–{high})"
