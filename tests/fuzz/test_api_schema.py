@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from kotacerdas.accounts.models import User
 
 # Bounded so that the whole module stays within seconds in CI: every operation gets this many cases.
-EXAMPLES = 40
+EXAMPLES = 30
 
 
 @pytest.fixture
