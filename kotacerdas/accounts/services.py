@@ -134,3 +134,53 @@ def invite_user(
         "user.invited", actor=actor, object_type="user", object_id=user.pk, new={"email": user.email}
     )
     return link
+
+
+@transaction.atomic
+def deactivate_user(user: User, *, actor: User | SystemActor, reason: str = "") -> bool:
+    """What deleting a person does: they can no longer sign in, and everything they did stays attributed
+    to them in the audit (whose events cannot change). Returns whether anything changed."""
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record_event("user.deactivated", actor=actor, object_type="user", object_id=user.pk, reason=reason)
+    return True
+
+
+ERASED_DOMAIN = "erased.invalid"
+
+
+@transaction.atomic
+def erase_person(user: User, *, actor: User | SystemActor, reason: str) -> None:
+    """Erase a person's identifying data (UU PDP No. 27/2022, docs/personal-data.md): the account stays as an
+    anonymous, inactive row so that the audit keeps pointing at it (its events carry only ``user:<id>``),
+    but its e-mail, name, institution, password and second factor are gone."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not reason.strip():
+        raise AccountError(_("Alasan penghapusan wajib diisi."))
+    user.email = f"erased-{user.pk}@{ERASED_DOMAIN}"
+    user.first_name = user.last_name = user.institution = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save(
+        update_fields=[
+            "email",
+            "first_name",
+            "last_name",
+            "institution",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "password",
+        ]
+    )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record_event("user.erased", actor=actor, object_type="user", object_id=user.pk, reason=reason)
+
+
+def is_erased(user: User) -> bool:
+    return user.email.endswith("@" + ERASED_DOMAIN)

@@ -6,6 +6,6 @@ from kotacerdas.core.admin import ReadOnlyAdminMixin
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[AuditEvent]):
-    list_display = ("at", "action", "actor_label", "object_type", "object_id", "reason")
+    list_display = ("at", "action", "actor", "actor_label", "object_type", "object_id", "reason")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "reason", "actor_label")
