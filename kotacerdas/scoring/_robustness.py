@@ -388,7 +388,11 @@ def _bootstrap_questions(
     groups, deep, _ = answers.shape
     # float32 uniforms scaled to each group's size: several times faster than integers() with an array bound.
     uniform = rng.random((groups, pool, deep), dtype=np.float32)
-    picks = (uniform * respondents[:, None, None].astype(np.float32)).astype(np.int64)
+    # (A uniform a hair below 1 can round up to the group's size in float32: clipped to its last respondent.)
+    picks = np.minimum(
+        (uniform * respondents[:, None, None].astype(np.float32)).astype(np.int64),
+        respondents[:, None, None] - 1,
+    )
     valid = np.broadcast_to(np.arange(deep)[None, None, :] < respondents[:, None, None], picks.shape)
     slot = np.arange(groups * pool, dtype=np.int64).reshape(groups, pool, 1) * deep
     times = np.bincount((slot + picks)[valid], minlength=groups * pool * deep).reshape(groups, pool, deep)
