@@ -10,7 +10,12 @@ class AuditEvent(models.Model):
     # PROTECT: the table is append-only (on PostgreSQL a trigger refuses every UPDATE), so a person who
     # acted is never deleted but deactivated or erased in place (accounts.services), and keeps this link.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("akun pelaku"),
     )
     actor_label = models.CharField(
         _("pelaku"), max_length=200, blank=True, help_text="e.g. 'cli' for commands."
@@ -18,13 +23,13 @@ class AuditEvent(models.Model):
     action = models.CharField(_("tindakan"), max_length=60, db_index=True)
     object_type = models.CharField(_("jenis objek"), max_length=60, blank=True)
     object_id = models.CharField(_("id objek"), max_length=100, blank=True)
-    old = models.JSONField(null=True, blank=True)
-    new = models.JSONField(null=True, blank=True)
+    old = models.JSONField(_("sebelum"), null=True, blank=True)
+    new = models.JSONField(_("sesudah"), null=True, blank=True)
     reason = models.TextField(_("alasan"), blank=True)
     # Where the event belongs, so that a question's or a region's whole history is one query.
-    cycle_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    region_code = models.CharField(max_length=5, blank=True)
-    question_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    cycle_year = models.PositiveSmallIntegerField(_("tahun siklus"), null=True, blank=True)
+    region_code = models.CharField(_("kode daerah"), max_length=5, blank=True)
+    question_number = models.PositiveSmallIntegerField(_("nomor pertanyaan"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("peristiwa audit")

@@ -30,6 +30,29 @@ LEVEL = "level_"
 DEFAULT_SCALE = range(1, 5)
 
 
+def smart_dimension_name(code: str) -> str:
+    """The smart dimension's name as the programme writes it (``smart_governance`` → "Smart Governance")."""
+    return code.replace("_", " ").title() if code else "–"
+
+
+class SmartDimensionFilter(admin.SimpleListFilter):
+    """Filter by smart dimension, listed by name rather than by code."""
+
+    title = _("dimensi smart")
+    parameter_name = "smart_dimension"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = (
+            model_admin.get_queryset(request)
+            .exclude(smart_dimension="")
+            .values_list("smart_dimension", flat=True)
+        )
+        return [(code, smart_dimension_name(code)) for code in sorted(set(codes))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(smart_dimension=self.value()) if self.value() else queryset
+
+
 def _frozen(obj: Any) -> bool:
     return obj is not None and bool(frozen_reason(instrument_of(obj)))
 
@@ -127,8 +150,12 @@ class DimensionAdmin(FreezableAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(FreezableAdmin):
-    list_display = ("name", "dimension", "order", "smart_dimension")
+    list_display = ("name", "dimension", "order", "smart_dimension_label")
     list_filter = ("dimension__instrument", "dimension")
+
+    @admin.display(description=_("dimensi smart"), ordering="smart_dimension")
+    def smart_dimension_label(self, obj: Indicator) -> str:
+        return smart_dimension_name(obj.smart_dimension)
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
@@ -241,7 +268,7 @@ def _scale(obj: Question | None) -> range:
 @admin.register(Question)
 class QuestionAdmin(FreezableAdmin):
     list_display = ("number", "short_text", "dimension", "indicator", "counterpart", "has_rubric")
-    list_filter = ("instrument", "dimension", "smart_dimension")
+    list_filter = ("instrument", "dimension", SmartDimensionFilter)
     list_select_related = ("dimension", "indicator", "previous__instrument__cycle")
     search_fields = ("text", "sub_indicator")
 

@@ -29,6 +29,21 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+
+def _(message: str) -> str:
+    """The message in the active language when Django is configured (Indonesian by default, English in the
+    catalogue); the Indonesian text itself when this module is used without Django."""
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            from django.utils.translation import gettext
+
+            return gettext(message)
+    except ImportError:
+        pass
+    return message
+
 __all__ = [
     "AmbiguousRegionName",
     "Kind",
@@ -155,7 +170,10 @@ class RegionNameError(ValueError):
 
     def _message(self) -> str:
         listed = ", ".join(str(region) for region in self.candidates)
-        return f"Invalid region {self.name!r}. Candidates: {listed or 'none'}"
+        return _("Nama daerah %(name)s tidak berlaku. Kandidat: %(listed)s") % {
+            "name": repr(self.name),
+            "listed": listed or _("tidak ada"),
+        }
 
     def __reduce__(self) -> tuple[type[RegionNameError], tuple[str, tuple[RegionName, ...]]]:
         return (type(self), (self.name, self.candidates))
@@ -166,9 +184,14 @@ class UnknownRegionName(RegionNameError):
 
     def _message(self) -> str:
         if not self.candidates:
-            return f"Unknown region {self.name!r}. No similar region name or code."
+            return _("Daerah %(name)s tidak dikenal. Tidak ada nama atau kode daerah yang mirip.") % {
+                "name": repr(self.name)
+            }
         listed = ", ".join(str(region) for region in self.candidates)
-        return f"Unknown region {self.name!r}. Closest: {listed}"
+        return _("Daerah %(name)s tidak dikenal. Yang paling mirip: %(listed)s") % {
+            "name": repr(self.name),
+            "listed": listed,
+        }
 
 
 class AmbiguousRegionName(RegionNameError):
@@ -176,9 +199,9 @@ class AmbiguousRegionName(RegionNameError):
 
     def _message(self) -> str:
         listed = ", ".join(str(region) for region in self.candidates)
-        return (
-            f"Ambiguous region {self.name!r}. Candidates: {listed}. Give the prefix (KAB./KOTA) or the code."
-        )
+        return _(
+            "Nama daerah %(name)s ambigu. Kandidat: %(listed)s. Sebutkan awalannya (KAB./KOTA) atau kodenya."
+        ) % {"name": repr(self.name), "listed": listed}
 
 
 def _readings(normalised: str) -> list[tuple[Kind | None, str]]:

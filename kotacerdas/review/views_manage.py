@@ -37,6 +37,7 @@ from kotacerdas.review.forms import (
     ScheduleForm,
     UnavailabilityForm,
 )
+from kotacerdas.review.history import describe
 from kotacerdas.review.interviews import scheduled_participations, session_row
 from kotacerdas.review.models import Assessor, Assignment, InterviewSession, Unavailability
 from kotacerdas.selfassessment.models import Answer
@@ -224,7 +225,7 @@ def question_history(request: HttpRequest, year: int, code: str, number: int) ->
     return render(
         request,
         "review/manage/question_history.html",
-        {"participation": participation, "question": question, "events": events},
+        {"participation": participation, "question": question, "entries": [describe(e) for e in events]},
     )
 
 

@@ -45,6 +45,13 @@ class ProgrammeForm(forms.ModelForm[Programme]):
         if self.instance.pk:
             self.fields["partners"].initial = "\n".join(r.code for r in self.instance.partner_regions.all())
 
+    def clean_apbd_share(self) -> Any:
+        # The database refuses a share outside 0–100 too (a constraint); said here next to the field.
+        share = self.cleaned_data.get("apbd_share")
+        if share is not None and not 0 <= share <= 100:
+            raise forms.ValidationError(_("Porsi APBD harus antara 0 dan 100 persen."))
+        return share
+
     def clean_year_started(self) -> int:
         year = self.cleaned_data["year_started"]
         if not 2000 <= year <= 2100:

@@ -146,11 +146,19 @@ class Programme(models.Model):
                 condition=models.Q(apbd_share__isnull=True)
                 | models.Q(apbd_share__gte=0, apbd_share__lte=100),
                 name="apbd_share_is_a_percentage",
+                violation_error_message=_("Porsi APBD harus antara 0 dan 100 persen."),
             ),
             models.UniqueConstraint(
-                fields=["participation", "name"], name="programme_name_unique_per_region"
+                fields=["participation", "name"],
+                name="programme_name_unique_per_region",
+                violation_error_message=_("Daerah ini sudah mempunyai program dengan nama yang sama."),
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def smart_dimension_name(self) -> str:
+        """"Smart Governance" for ``smart_governance``: the name the programme uses."""
+        return self.smart_dimension.replace("_", " ").title()

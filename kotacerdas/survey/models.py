@@ -76,7 +76,7 @@ class SurveyLink(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.participation} {self.smart_dimension}"
+        return f"{self.participation} {self.get_smart_dimension_display()}"
 
     def is_open(self, now: object = None) -> bool:
         now = now or timezone.now()

@@ -300,5 +300,6 @@ def review(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
             "region": region_code,
             "message": message,
             "done": request.GET.get("done"),
+            "select_all": request.GET.get("pilih") == "semua",
         },
     )

@@ -73,7 +73,7 @@ def test_create_user_is_idempotent_on_the_email(db: None, password_file: Path) -
 def test_create_user_refuses_bad_input_clearly(db: None, password_file: Path, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Operator memerlukan daerah"):
         _run("create_user", "--role", "operator", "--email", "a@b.id", "--password-file", str(password_file))
-    with pytest.raises(CommandError, match="Ambiguous region 'Bandung'"):
+    with pytest.raises(CommandError, match="Nama daerah 'Bandung' ambigu"):
         _run(
             "create_user",
             "--role",

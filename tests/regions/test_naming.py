@@ -245,7 +245,7 @@ def test_a_typo_is_unknown_and_lists_the_closest_candidates() -> None:
     error = caught.value
     assert error.name == "Bandunk"
     assert RegionName("32.04", "Kabupaten Bandung") in error.candidates
-    assert str(error).startswith("Unknown region 'Bandunk'. Closest: ")
+    assert str(error).startswith("Daerah 'Bandunk' tidak dikenal. Yang paling mirip: ")
     assert "Kabupaten Bandung (32.04)" in str(error)
     assert len(error.candidates) <= 5
 
@@ -265,7 +265,7 @@ def test_a_prefix_of_the_wrong_kind_is_unknown_and_suggests_the_region_of_the_ot
 
 
 def test_region_errors_are_value_errors_and_survive_pickling() -> None:
-    with pytest.raises(ValueError, match="Ambiguous region 'Bandung'"):
+    with pytest.raises(ValueError, match="Nama daerah 'Bandung' ambigu"):
         INDEX.resolve("Bandung")
     try:
         INDEX.resolve("Bandunk")

@@ -110,9 +110,9 @@ def test_results_import_lists_every_bad_row_with_line_field_and_value(
     )
     lines = _rejected(lambda: import_results(path, cycle, actor=CLI))
     text = "\n".join(lines)
-    assert f"{path}:3: region='Bandunk' Unknown region 'Bandunk'" in text
+    assert f"{path}:3: region='Bandunk' Daerah 'Bandunk' tidak dikenal" in text
     assert "Kabupaten Bandung (32.04)" in text
-    assert f"{path}:4: region='Bandung' Ambiguous region 'Bandung'" in text
+    assert f"{path}:4: region='Bandung' Nama daerah 'Bandung' ambigu" in text
     assert f"{path}:5: track='REGULAR' expected REGULER or KPPN IKN" in text
     assert f"{path}:6: baseline='4.5' outside the scale 0–4" in text
     assert f"{path}:6: output='abc' not a number" in text
@@ -352,7 +352,8 @@ def test_import_command_prints_every_problem_and_exits_non_zero(make_cycle, writ
     with pytest.raises(CommandError, match="rejected with 2 problem"):
         call_command("import_question_scores", str(path), "--year", "2030", stderr=err)
     assert err.getvalue().splitlines()[0] == f"{path}:2: score='9' outside question 1's scale 1–4"
-    assert err.getvalue().splitlines()[1].startswith(f"{path}:3: region='Nowhere' Unknown region")
+    second = err.getvalue().splitlines()[1]
+    assert second.startswith(f"{path}:3: region='Nowhere' Daerah 'Nowhere' tidak dikenal")
 
 
 def test_import_command_for_an_unknown_year_says_which_cycles_exist(db: None, write_file: WriteFile) -> None:
