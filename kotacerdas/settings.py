@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kotacerdas.reports",
     "kotacerdas.dashboard",
     "kotacerdas.api",
+    "kotacerdas.backup",
     # django-ninja's own static Swagger UI for /api/v1/docs (without it, the page loads it from a CDN).
     "ninja",
 ]
@@ -271,6 +272,16 @@ CONTENT_SECURITY_POLICY_REPORT_ONLY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# A read replica of the database (optional) serves the anonymous public pages (kotacerdas/ops/replica.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=60)
+    # Tests read the primary under this name, as a replica would show it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["kotacerdas.ops.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "kotacerdas.ops.replica.PublicReadsMiddleware",
+    )
 # Health (GET /kesehatan/): 503 when the oldest ready background task has waited longer than this, or the
 # media folder's disk has less free space.
 HEALTH_QUEUE_MAX_AGE = int(env_str("KOTACERDAS_HEALTH_QUEUE_MAX_AGE") or 300)
