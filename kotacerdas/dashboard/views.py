@@ -164,7 +164,9 @@ def methodology_latest(request: HttpRequest) -> HttpResponse:
 
 def methodology_page(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, year=year, practice=False)
-    if not hasattr(cycle, "instrument"):
+    # An instrument is public once the cycle is opened to the regions (frozen from then on), not while it
+    # is being prepared.
+    if not hasattr(cycle, "instrument") or not cycle.instrument.is_frozen:
         raise Http404
     return render(
         request,

@@ -17,7 +17,7 @@ UNPUBLISHED = 2030
 
 # (name, method, url template, body kind, expected status per role in ROLES order)
 TABLE: list[Any] = [
-    ("dashboard:home", "GET", "/", "", (302,) * 6),
+    ("dashboard:home", "GET", "/", "", EVERYONE),
     ("dashboard:national_table", "GET", "/hasil/2024/", "", EVERYONE),
     ("dashboard:national_table", "GET", "/hasil/2024/?live=1&sort=-final&track=REGULER", "", EVERYONE),
     ("dashboard:national_table", "GET", "/hasil/1999/", "", NOBODY),
@@ -37,6 +37,21 @@ TABLE: list[Any] = [
         "",
         NOBODY,
     ),  # nothing published yet: no live numbers
+    # A region's signed report: issued from the published revision only (a download is tested with a signer
+    # in test_public_face.py; here the cases that never reach one).
+    ("dashboard:region_report", "GET", "/hasil/2024/99.99/laporan.pdf", "", NOBODY),
+    ("dashboard:region_report", "GET", f"/hasil/{UNPUBLISHED}/51.03/laporan.pdf", "", NOBODY),
+    ("dashboard:region_report", "GET", "/hasil/1999/51.03/laporan.pdf", "", NOBODY),
+    ("dashboard:methodology_latest", "GET", "/metodologi/", "", (302,) * 6),
+    ("dashboard:methodology", "GET", "/metodologi/2024/", "", EVERYONE),
+    ("dashboard:methodology", "GET", "/metodologi/1999/", "", NOBODY),
+    ("dashboard:datapackage", "GET", "/data/2024/datapackage.json", "", EVERYONE),
+    ("dashboard:datapackage", "GET", "/data/1999/datapackage.json", "", NOBODY),
+    ("dashboard:datapackage", "GET", f"/data/{UNPUBLISHED}/datapackage.json", "", NOBODY),
+    ("dashboard:datapackage_resource", "GET", "/data/2024/results.csv", "", EVERYONE),
+    ("dashboard:datapackage_resource", "GET", "/data/2024/survey_aggregates.csv", "", EVERYONE),
+    ("dashboard:datapackage_resource", "GET", "/data/2024/secrets.csv", "", NOBODY),
+    ("dashboard:datapackage_resource", "GET", f"/data/{UNPUBLISHED}/question_scores.csv", "", NOBODY),
     # The evaluation team's cycle pages (kotacerdas/dashboard/cycles.py): admins only, 404 for the others.
     ("cycles_admin:list", "GET", "/kelola/siklus/", "", (LOGIN, 404, 404, 404, 404, 200)),
     ("cycles_admin:new", "POST", "/kelola/siklus/baru/", "", (LOGIN, 404, 404, 404, 404, 302)),
@@ -83,7 +98,13 @@ def test_route_role_method_status(
 
 @pytest.mark.parametrize(
     "url",
-    [f"/hasil/{UNPUBLISHED}/unduh.csv", f"/api/v1/cycles/{UNPUBLISHED}/results", f"/hasil/{UNPUBLISHED}/"],
+    [
+        f"/hasil/{UNPUBLISHED}/unduh.csv",
+        f"/api/v1/cycles/{UNPUBLISHED}/results",
+        f"/hasil/{UNPUBLISHED}/",
+        f"/data/{UNPUBLISHED}/question_scores.csv",
+        f"/data/{UNPUBLISHED}/datapackage.json",
+    ],
 )
 def test_a_cycle_in_progress_shows_no_unpublished_numbers(unpublished_scores: Any, url: str) -> None:
     # The lists answer 200 (an empty table, a "not yet published" page) or 404 (a download of nothing):
