@@ -199,6 +199,10 @@ def publish_view(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     if not reason:
         messages.error(request, _("Tulis alasan publikasi (misalnya nomor surat hasil)."))
         return redirect("cycles_admin:timeline", year=year)
+    if request.POST.get("confirm") != "yes":
+        # A revision, once published, is public and frozen: only after the admin confirmed it.
+        messages.error(request, _("Centang konfirmasi dahulu: hasil belum diterbitkan."))
+        return redirect("cycles_admin:timeline", year=year)
     published = publish_results(cycle, actor=request.user, reason=reason)
     messages.success(
         request, _("Hasil dipublikasikan sebagai revisi %(revision)s.") % {"revision": published.revision}

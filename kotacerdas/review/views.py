@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.cycles.access import visible_participation
 from kotacerdas.cycles.models import Participation, Stage
-from kotacerdas.cycles.policy import Action, may
+from kotacerdas.cycles.policy import Action, may, require
 from kotacerdas.instrument.models import Dimension, DimensionKind
 from kotacerdas.review import services
 from kotacerdas.review.agreement import assignment_for, panel_agreement
@@ -191,18 +192,23 @@ def save_score(request: AuthenticatedHttpRequest, year: int, code: str, number: 
 def save_findings(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     assignment = _own_assignment(request, participation)
-    form = FindingsForm(request.POST)
-    if form.is_valid():
-        for field, kind in (
-            ("strengths", FindingKind.STRENGTH),
-            ("weaknesses", FindingKind.WEAKNESS),
-            ("recommendations", FindingKind.RECOMMENDATION),
-        ):
-            services.record_findings(
-                assignment, kind, form.cleaned_data[field].splitlines(), actor=request.user
-            )
+    if _save_findings(request, assignment):
         messages.success(request, _("Temuan tersimpan."))
     return redirect("review:region", year=year, code=code)
+
+
+def _save_findings(request: AuthenticatedHttpRequest, assignment: Any) -> bool:
+    """Store the findings the form sent (if it sent them); False when there were none to store."""
+    form = FindingsForm(request.POST)
+    if not any(field in request.POST for field in form.fields) or not form.is_valid():
+        return False
+    for field, kind in (
+        ("strengths", FindingKind.STRENGTH),
+        ("weaknesses", FindingKind.WEAKNESS),
+        ("recommendations", FindingKind.RECOMMENDATION),
+    ):
+        services.record_findings(assignment, kind, form.cleaned_data[field].splitlines(), actor=request.user)
+    return True
 
 
 @login_required
@@ -210,6 +216,16 @@ def save_findings(request: AuthenticatedHttpRequest, year: int, code: str) -> Ht
 def submit_review(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
     assignment = _own_assignment(request, participation)
+    # The findings typed above the submit button travel with it: saved first, so that a refusal (no
+    # confirmation, an unscored question) loses none of them.
+    require(request.user, Action.SUBMIT_REVIEW, assignment.participation)  # a refusal is a 403, as before
+    with transaction.atomic():
+        saved = _save_findings(request, assignment)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Centang konfirmasi dahulu: penilaian belum dikirim."))
+        if saved:
+            messages.info(request, _("Temuan tersimpan."))
+        return redirect("review:region", year=year, code=code)
     try:
         services.submit_review(assignment, actor=request.user)
         messages.success(request, _("Penilaian terkirim. Skor Anda kini masuk ke hasil daerah ini."))

@@ -361,6 +361,10 @@ def schedule_interviews(request: AuthenticatedHttpRequest, year: int) -> HttpRes
 def confirm_interviews(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, year=year)
     regions = request.POST.getlist("region") or None
+    if request.POST.get("confirm") != "yes":
+        # Confirming fixes the sessions and mails every panel and region: only once the admin said so.
+        messages.error(request, _("Centang konfirmasi dahulu: belum ada sesi yang dikonfirmasi."))
+        return redirect("manage:interviews", year=year)
     try:
         confirmed, sent = services.confirm_interviews(cycle, actor=request.user, regions=regions)
     except NotAllowed as exc:

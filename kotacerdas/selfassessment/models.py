@@ -160,5 +160,5 @@ class Programme(models.Model):
 
     @property
     def smart_dimension_name(self) -> str:
-        """"Smart Governance" for ``smart_governance``: the name the programme uses."""
+        """The name the programme uses: "Smart Governance" for ``smart_governance``."""
         return self.smart_dimension.replace("_", " ").title()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.cycles.access import visible_participation
 from kotacerdas.cycles.models import Participation
-from kotacerdas.cycles.policy import Action, may
+from kotacerdas.cycles.policy import Action, may, require
 from kotacerdas.instrument.models import Dimension, DimensionKind
 from kotacerdas.regions.services import RegionResolver
 from kotacerdas.selfassessment import services
@@ -201,6 +201,11 @@ def download_evidence(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def submit(request: AuthenticatedHttpRequest, year: int, code: str) -> HttpResponse:
     participation = visible_participation(request.user, year, code)
+    require(request.user, Action.SUBMIT_SELF_ASSESSMENT, participation)  # a refusal is a 403, as before
+    if request.POST.get("confirm") != "yes":
+        # Submitting locks the region's work: it happens only after the operator confirmed it.
+        messages.error(request, _("Centang konfirmasi dahulu: penilaian mandiri belum dikirim."))
+        return redirect("selfassessment:overview", year=year, code=code)
     try:
         services.submit_self_assessment(participation, actor=request.user)
         messages.success(request, _("Penilaian mandiri terkirim dan terkunci. Terima kasih."))

@@ -7,6 +7,7 @@ from typing import Any
 import qrcode
 import qrcode.constants
 import qrcode.image.svg
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kotacerdas.accounts.http import AuthenticatedHttpRequest
 from kotacerdas.accounts.models import Role
 from kotacerdas.cycles.models import Cycle, Participation
-from kotacerdas.cycles.policy import Action, may
+from kotacerdas.cycles.policy import Action, may, require
 from kotacerdas.survey import services, wording
 from kotacerdas.survey.models import (
     QUOTA,
@@ -168,7 +169,12 @@ def save_programme(request: AuthenticatedHttpRequest, year: int, code: str, dime
 @_manage
 def close(request: AuthenticatedHttpRequest, year: int, code: str, dimension: str) -> HttpResponse:
     link = _link(request, year, code, dimension)
-    services.close_link(link, actor=request.user)
+    require(request.user, Action.MANAGE_SURVEY, link.participation)  # a refusal is a 403, as before
+    if request.POST.get("confirm") != "yes":
+        # Closing turns citizens away: only once the person confirmed it.
+        messages.error(request, _("Centang konfirmasi dahulu: tautan belum ditutup."))
+    else:
+        services.close_link(link, actor=request.user)
     return redirect(reverse("survey:region", args=[year, code]) + f"#{dimension}")
 
 

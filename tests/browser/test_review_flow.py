@@ -230,6 +230,7 @@ def operator_fills_and_submits(
 
     answer_the_rest(operator, badung)
     page.goto(OPERATOR_PAGES)
+    page.locator("input[name=confirm]").check()
     page.get_by_role("button", name="Kirim dan kunci penilaian mandiri").click()
     expect(page.get_by_role("status").filter(has_text="terkirim dan terkunci")).to_be_visible()
     expect(page.get_by_text("Penilaian mandiri sudah dikirim dan terkunci.")).to_be_visible()
@@ -293,6 +294,7 @@ def test_operator_assessors_and_admin_in_the_browser(
     # The first assessor completes and submits through the page's button; the others' scores appear.
     score_the_rest(first, badung)
     assessor.goto(REVIEW_PAGES)
+    assessor.locator("input[name=confirm]").check()
     assessor.get_by_role("button", name="Kirim penilaian saya").click()
     expect(assessor.get_by_role("status").filter(has_text="Penilaian terkirim")).to_be_visible()
     assert Assignment.objects.get(participation=badung, assessor__user=first).submitted_at is not None

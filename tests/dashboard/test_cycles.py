@@ -101,5 +101,7 @@ def test_publishing_from_the_timeline_needs_a_reason(make_cycle: Callable[..., C
     admin.post("/kelola/siklus/2030/terbitkan/", {"reason": " "})
     assert latest_published(cycle) is None
     admin.post("/kelola/siklus/2030/terbitkan/", {"reason": "Surat hasil 2030"})
+    assert latest_published(cycle) is None  # not without the confirmation
+    admin.post("/kelola/siklus/2030/terbitkan/", {"reason": "Surat hasil 2030", "confirm": "yes"})
     published = latest_published(cycle)
     assert published is not None and published.reason == "Surat hasil 2030"
