@@ -33,10 +33,22 @@ class ReportContentAdmin(admin.ModelAdmin[ReportContent]):
         (_("Metodologi"), {"fields": ["method", "method_aspects_intro", "method_aspects"]}),
         (
             _("Surat hasil evaluasi"),
-            {"fields": ["dimension_notes", "indices", "findings_note", "letter_closing"]},
+            {
+                "fields": [
+                    "dimension_notes",
+                    "indices",
+                    "findings_note",
+                    "letter_closing",
+                    "signatory_name",
+                    "signatory_title",
+                ]
+            },
         ),
         (None, {"fields": ["updated_at"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: ReportContent, form: Any, change: bool) -> None:
+        services.save_report_content(obj, changed=list(form.changed_data), actor=admin_user(request))
 
 
 @admin.register(ReportVersion)

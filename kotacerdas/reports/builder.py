@@ -19,7 +19,7 @@ from kotacerdas.reports.models import ReportContent
 from kotacerdas.results.detail import DimensionDetail, region_detail
 from kotacerdas.results.models import HistoricalFinal, Provenance, RegionResult, ResultSet
 from kotacerdas.results.services import latest_published
-from kotacerdas.results.table import build_table
+from kotacerdas.results.table import TableRow, build_table
 
 TRACK_PHRASES = {
     Track.REGULER: "jalur reguler",
@@ -97,7 +97,7 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
                 {
                     "no": str(i),
                     "region": row.region,
-                    "scores": [formats.score(row.scores.get(d.code), empty="") for d in dimensions],
+                    "scores": [_national_score(row, d.code) for d in dimensions],
                     "final": formats.score(row.final),
                     "improvement": formats.score(row.improvement, empty=""),
                     "track": row.track,
@@ -107,6 +107,8 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
             "dimensions": [d.name.upper() for d in dimensions],
             "note": (
                 f"Tabel memuat {len(table)} kabupaten/kota yang memperoleh nilai; urutan menurut nama. "
+                f"Tanda “{NOT_SCORED}”: dimensi jalur daerah itu tidak memperoleh nilai (dihitung 0); sel "
+                "kosong: dimensi tidak berlaku bagi jalur daerah itu. "
                 f"Revisi hasil {result_set.revision}."
             ),
         },
@@ -127,6 +129,18 @@ def build_cycle_part(cycle: Cycle, result_set: ResultSet) -> CyclePart:
     return CyclePart(
         cycle_id=cycle.pk, result_set_id=result_set.pk, regions_with_results=len(table), data=data
     )
+
+
+NOT_SCORED = "-"
+
+
+def _national_score(row: TableRow, code: str) -> str:
+    """A dimension's cell of the national table, as the reference prints it: the score; "-" when the
+    region's track has the dimension but it was not scored; empty when the track does not have it
+    (REGULER regions and Program Kolaborasi)."""
+    if code not in row.scores:
+        return ""
+    return formats.score(row.scores[code], empty=NOT_SCORED)
 
 
 def _did_not_take_part(p: Participation) -> bool:
@@ -223,6 +237,8 @@ def _letter(
         "points": [{"text": p["text"], "items": _punctuated(p["items"])} for p in points],
         "closing": " ".join(content.letter_closing.split()),
         "signatory_role": cycle.signatory_role,
+        "signatory_name": " ".join(content.signatory_name.split()),
+        "signatory_title": " ".join(content.signatory_title.split()),
         "copies": list(cycle.copies or []),
         "legal_notes": LEGAL_NOTES,
     }
@@ -282,6 +298,7 @@ def build_region_part(result: RegionResult, regions_ranked: int) -> dict[str, An
     detail.dimensions.sort(key=lambda d: order.get(d.code, 0))
     dimensions = [_dimension_table(d) for d in detail.dimensions]
     previous = _previous_year(result)
+    interval = rank_interval(result)
     return {
         "code": region.code,
         "name": region.table_name,
@@ -304,7 +321,10 @@ def build_region_part(result: RegionResult, regions_ranked: int) -> dict[str, An
             }
         ),
         "rank": str(result.rank),
+        # The 5th–95th percentile interval of the rank from `kotacerdas robustness`, when it has run.
+        "rank_interval": f"({interval})" if interval else "",
         "ranked": str(regions_ranked),
+        "rank_note": f"dari {regions_ranked} daerah" + ("; rentang 90% dalam kurung" if interval else ""),
         "dimensions": dimensions,
         "chart": _chart(detail.dimensions, result, cycle.year, previous),
         "findings": [
@@ -323,6 +343,14 @@ def build_region_part(result: RegionResult, regions_ranked: int) -> dict[str, An
             for kind, title in FINDING_KINDS
         ],
     }
+
+
+def rank_interval(result: RegionResult) -> str:
+    """The 5th–95th percentile interval of the national rank from ``robustness`` (``9–16``), or ``""``
+    before it has run; printed after the rank: ``12 (9–16)``."""
+    if result.rank_low is None or result.rank_high is None:
+        return ""
+    return f"{result.rank_low}–{result.rank_high}"
 
 
 def _dimension_table(d: DimensionDetail) -> dict[str, Any]:
@@ -357,7 +385,8 @@ def _dimension_table(d: DimensionDetail) -> dict[str, Any]:
         "code": d.code,
         "name": d.name,
         "weight": formats.percent(d.weight),
-        "score": formats.score(d.score),
+        "score": formats.score(d.score, empty=NOT_SCORED),
+        "score_label": "tidak dinilai" if d.score is None else f"rata-rata {formats.score(d.score)}",
         "rows": rows,
         "note": note,
     }

@@ -15,6 +15,8 @@ FONT = "Libertinus Serif"
 PREVIOUS_COLOUR = "#9fb7cf"
 CURRENT_COLOUR = "#1f4e79"
 FINAL_LABEL = "Nilai Final"
+# Axis labels longer than this (in characters) wrap at their spaces.
+WRAP_AFTER = 10
 
 # vl-convert runs one JavaScript engine per process; calls from several threads are serialised here.
 _lock = threading.Lock()
@@ -41,7 +43,16 @@ def comparison_spec(bars: list[Bar], *, years: tuple[int, int], width: int = 430
             "type": "nominal",
             "sort": groups,
             "title": None,
-            "axis": {"labelAngle": 0, "labelFontSize": 11, "labelLimit": 90, "domain": False, "ticks": False},
+            "axis": {
+                "labelAngle": 0,
+                "labelFontSize": 11,
+                # Two-word names ("Program Kolaborasi", "Nilai Final") on two lines: never cut off.
+                "labelExpr": f"length(datum.label) > {WRAP_AFTER} ? split(datum.label, ' ') : datum.label",
+                "labelLimit": 0,
+                "labelLineHeight": 13,
+                "domain": False,
+                "ticks": False,
+            },
         },
         "xOffset": {"field": "year", "sort": year_domain, "scale": {"domain": year_domain}},
         "y": {

@@ -24,6 +24,8 @@ CONTENT_FIELDS = (
     "indices",
     "findings_note",
     "letter_closing",
+    "signatory_name",
+    "signatory_title",
 )
 DEMO_CONTENT = settings.DATA_DIR / "demo" / "2024" / "report_content.yaml"
 

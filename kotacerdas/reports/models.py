@@ -39,6 +39,18 @@ class ReportContent(models.Model):
     )
     findings_note = models.TextField(_("catatan asesor dalam surat"), blank=True)
     letter_closing = models.TextField(_("penutup surat"), blank=True)
+    signatory_name = models.CharField(
+        _("nama penanda tangan"),
+        max_length=200,
+        blank=True,
+        help_text=_("Dicetak di bawah tanda tangan surat; kosong: hanya jabatan penanda tangan."),
+    )
+    signatory_title = models.CharField(
+        _("keterangan penanda tangan"),
+        max_length=200,
+        blank=True,
+        help_text=_("Dicetak di bawah nama, mis. pangkat dan NIP."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

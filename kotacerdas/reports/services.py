@@ -265,6 +265,11 @@ def read_report(report: ReportVersion) -> bytes:
 # Verification
 
 
+# The verdict's first word (``verify-report``, CONTRACT.md: "valid" and exit 0 for an untouched report).
+VALID = "valid"
+INVALID = "tidak valid"
+
+
 @dataclass(frozen=True)
 class Verification:
     valid: bool
@@ -273,10 +278,10 @@ class Verification:
     signature: signing.SignatureCheck | None = None
 
     def describe(self) -> str:
-        """One line: ``valid: …`` or ``invalid: <reason>``."""
+        """One line in Indonesian: ``valid: …`` or ``tidak valid: <alasan>``."""
         if self.valid and self.report is not None:
-            return f"valid: {describe_report(self.report)}"
-        return f"invalid: {self.reason}"
+            return f"{VALID}: {describe_report(self.report)}"
+        return f"{INVALID}: {self.reason}"
 
 
 def describe_report(report: ReportVersion) -> str:
@@ -493,3 +498,26 @@ def copy_report_content(source: Cycle, target: Cycle, *, actor: User | SystemAct
         new={"from": source.year, "to": target.year},
     )
     return True
+
+
+@transaction.atomic
+def save_report_content(
+    content: ReportContent, *, changed: list[str], actor: User | SystemActor
+) -> ReportContent:
+    """Save a cycle's report prose and signatory as edited in the admin; audited with the old and new
+    values of the changed fields (the next documents print them; issued ones keep what they printed)."""
+    before = ReportContent.objects.filter(pk=content.pk).first() if content.pk else None
+    content.save()
+    record_event(
+        "report_content.changed" if before is not None else "report_content.created",
+        actor=actor,
+        object_type="report_content",
+        object_id=content.pk,
+        old={name: _audit_value(getattr(before, name)) for name in changed} if before else None,
+        new={"year": content.cycle.year, **{name: _audit_value(getattr(content, name)) for name in changed}},
+    )
+    return content
+
+
+def _audit_value(value: object) -> object:
+    return value if isinstance(value, str | int | dict | list) or value is None else str(value)

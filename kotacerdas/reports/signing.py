@@ -11,11 +11,13 @@ update, makes verification fail. Trust anchors are the self-signed certificates 
 
 import hashlib
 import io
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -26,12 +28,15 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+logger = logging.getLogger(__name__)
 DEMO_P12 = "demo-signer.p12"
 DEMO_PASSWORD = "demo-signer.password"
 DEMO_CA = "demo-ca.pem"
@@ -40,8 +45,26 @@ FIELD_NAME = "TandaTanganKotaCerdas"
 SIGNATURE_BYTES = 16_384
 
 
+# The documents are PDF/A-2b, which is based on PDF 1.7: the signature must not raise the declared version.
+PDF_VERSION: Final = (1, 7)
+
+
 class SignerNotConfigured(Exception):
     pass
+
+
+class _Pdf17Signer(signers.PdfSigner):
+    """pyHanko's signer without its automatic move to PDF 2.0.
+
+    For an ECDSA key on a curve that ISO 32002 names (P-256 among them) pyHanko registers that extension and
+    writes ``/Version /2.0`` into the catalog of the signed revision, so readers call a PDF/A-2b file "PDF
+    2.0", which PDF/A-2 does not allow. ECDSA with SHA-256 is already part of PDF 1.7 with the PAdES (ESIC)
+    extension, which is all this registers.
+    """
+
+    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
+        pdf_out.ensure_output_version(version=PDF_VERSION)  # type: ignore[no-untyped-call]
+        pdf_out.register_extension(ESIC_EXTENSION_1)
 
 
 @dataclass(frozen=True)
@@ -71,8 +94,8 @@ def _signer_source() -> tuple[Path, bytes]:
     p12, password = directory / DEMO_P12, directory / DEMO_PASSWORD
     if not p12.exists():
         raise SignerNotConfigured(
-            "no report signer: set KOTACERDAS_SIGNER_P12 and KOTACERDAS_SIGNER_PASSWORD "
-            "(or …_PASSWORD_FILE), or run `kotacerdas load-demo` to create a demo signer"
+            "penanda tangan laporan belum diatur: isi KOTACERDAS_SIGNER_P12 dan KOTACERDAS_SIGNER_PASSWORD "
+            "(atau …_PASSWORD_FILE), atau jalankan `kotacerdas load-demo` untuk membuat penanda tangan demo"
         )
     return p12, password.read_text(encoding="utf-8").strip().encode()
 
@@ -83,7 +106,7 @@ def load_signer() -> LoadedSigner:
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as exc:
-        raise SignerNotConfigured(f"{path}: cannot read the signer ({exc.strerror})") from exc
+        raise SignerNotConfigured(f"{path}: berkas penanda tangan tidak dapat dibaca") from exc
     return _load_signer(path, stamp, password)
 
 
@@ -93,9 +116,9 @@ def _load_signer(path: Path, stamp: int, password: bytes) -> LoadedSigner:
     try:
         key, certificate, chain = pkcs12.load_key_and_certificates(data, password or None)
     except ValueError as exc:
-        raise SignerNotConfigured(f"{path}: cannot open the PKCS#12 file (wrong password?)") from exc
+        raise SignerNotConfigured(f"{path}: berkas PKCS#12 tidak dapat dibuka (kata sandi salah?)") from exc
     if key is None or certificate is None:
-        raise SignerNotConfigured(f"{path}: the PKCS#12 file holds no key and certificate")
+        raise SignerNotConfigured(f"{path}: berkas PKCS#12 tidak memuat kunci dan sertifikat")
     signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password or None)
     roots = [c for c in chain if c.issuer == c.subject] or [certificate]
     return LoadedSigner(
@@ -126,7 +149,7 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> tuple[bytes, LoadedSi
         location=location,
     )
     # A fixed reservation spares pyHanko a trial signature to size the container.
-    out = signers.sign_pdf(writer, metadata, signer=loaded.signer, bytes_reserved=SIGNATURE_BYTES)
+    out = _Pdf17Signer(metadata, signer=loaded.signer).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES)
     return out.getvalue(), loaded, pages
 
 
@@ -138,7 +161,8 @@ def check_signature(pdf: bytes) -> SignatureCheck:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = reader.embedded_signatures
     except Exception as exc:  # any parse failure means a damaged or altered file
-        return SignatureCheck(False, f"berkas PDF rusak atau telah diubah ({type(exc).__name__})")
+        logger.info("unreadable PDF: %s: %s", type(exc).__name__, exc)
+        return SignatureCheck(False, "berkas PDF rusak atau telah diubah")
     if not embedded:
         return SignatureCheck(False, "dokumen tidak bertanda tangan elektronik")
     if len(embedded) > 1:
@@ -151,7 +175,8 @@ def check_signature(pdf: bytes) -> SignatureCheck:
     try:
         status = validate_pdf_signature(embedded[0], context)
     except Exception as exc:
-        return SignatureCheck(False, f"tanda tangan tidak dapat diperiksa ({type(exc).__name__})")
+        logger.info("signature not checkable: %s: %s", type(exc).__name__, exc)
+        return SignatureCheck(False, "tanda tangan rusak atau tidak dapat diperiksa")
     cert = status.signing_cert
     subject = cert.subject.human_friendly if cert is not None else ""
     fingerprint = hashlib.sha256(cert.dump()).hexdigest() if cert is not None else ""

@@ -6,11 +6,16 @@ them (``render_workbook``), as for the PDF documents. The summary extends the na
 ``kotacerdas.results.table`` (same rows, same rounding).
 """
 
+import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kotacerdas.core.exporters import Column, Table, Workbook, render_xlsx
 from kotacerdas.instrument.models import Dimension, Question
@@ -27,6 +32,9 @@ SOURCE_LABELS = {
 }
 SCORE_FORMAT = "0.00"
 HEADER_HEIGHT = 30
+# A dimension of the region's track that was not scored, as the published tables print it; a dimension
+# that its track does not have stays empty (REGULER regions and Program Kolaborasi).
+NOT_SCORED = "-"
 
 
 def _sheet(title: str, columns: list[Column], rows: Sequence[Sequence[Any]], frozen: str = "A2") -> Table:
@@ -42,6 +50,19 @@ def _score(key: str, label: str, width: float, note: str = "") -> Column:
 def _num(value: str | Decimal | None) -> float | None:
     # Scores are exact two-decimal values; as floats they are what a spreadsheet computes with.
     return None if value is None else float(Decimal(value))
+
+
+def _dimension_cell(scores: dict[str, Decimal | None], code: str) -> float | str | None:
+    if code not in scores:
+        return None
+    value = scores[code]
+    return NOT_SCORED if value is None else _num(value)
+
+
+def _rank_interval(result: RegionResult) -> str | None:
+    if result.rank_low is None or result.rank_high is None:
+        return None
+    return f"{result.rank_low}–{result.rank_high}"
 
 
 def build_workbook(result_set: ResultSet) -> Workbook:
@@ -72,6 +93,12 @@ def build_workbook(result_set: ResultSet) -> Workbook:
             _score("final", "Nilai Final", 11),
             _score("improvement", "Tingkat Improvement", 13),
             _score("previous_final", f"Nilai Final {year - 1}", 13),
+            Column(
+                "rank_interval",
+                "Rentang Peringkat",
+                width=12,
+                note="Persentil ke-5 sampai ke-95 peringkat nasional (kotacerdas robustness)",
+            ),
         ],
         [
             [
@@ -80,10 +107,11 @@ def build_workbook(result_set: ResultSet) -> Workbook:
                 row.region,
                 row.province,
                 row.track,
-                *[_num(row.scores.get(d.code)) for d in dimensions],
+                *[_dimension_cell(row.scores, d.code) for d in dimensions],
                 _num(row.final),
                 _num(row.improvement),
                 _num(results[row.region_code].previous_final),
+                _rank_interval(results[row.region_code]),
             ]
             for row in table
         ],
@@ -107,7 +135,7 @@ def build_workbook(result_set: ResultSet) -> Workbook:
                     row.region,
                     row.track,
                     float(Decimal(entry["weight"])),
-                    _num(entry.get("score")),
+                    NOT_SCORED if entry.get("score") is None else _num(entry["score"]),
                     SOURCE_LABELS.get(entry.get("source", ""), entry.get("source", "")),
                     *[
                         _num(scores[q.number]["score"])
@@ -169,6 +197,20 @@ def build_workbook(result_set: ResultSet) -> Workbook:
                 ],
                 ["Nilai final", "Jumlah nilai dimensi × bobot jalur; dimensi tanpa nilai dihitung 0."],
                 ["Tingkat Improvement", f"Nilai final {year} dikurangi nilai final {year - 1}."],
+                [
+                    f"Tanda “{NOT_SCORED}”",
+                    "Dimensi jalur daerah itu tidak memperoleh nilai (dihitung 0 dalam nilai final).",
+                ],
+                [
+                    "Sel nilai kosong",
+                    "Dimensi tidak berlaku bagi jalur daerah itu (mis. Program Kolaborasi "
+                    "pada jalur REGULER).",
+                ],
+                [
+                    "Rentang Peringkat",
+                    "Persentil ke-5 sampai ke-95 peringkat nasional dari analisis ketahanan "
+                    "(kotacerdas robustness); kosong bila analisis belum dijalankan.",
+                ],
                 ["P1, P2, …", "Nilai per pertanyaan, bila tercatat di platform; kosong bila tidak tersedia."],
                 *[[f"Sumber “{key}”", label] for key, label in SOURCE_LABELS.items()],
             ],
@@ -179,5 +221,32 @@ def build_workbook(result_set: ResultSet) -> Workbook:
 
 
 def render_workbook(data: Workbook) -> bytes:
-    """The workbook's XLSX bytes (the shared renderer; its file name is ``hasil-evaluasi-<year>.xlsx``)."""
-    return render_xlsx(data).content
+    """The workbook's XLSX bytes (the shared renderer; its file name is ``hasil-evaluasi-<year>.xlsx``),
+    every sheet set up to print: A4 landscape, fitted to the page width, the header row on every page."""
+    book = load_workbook(io.BytesIO(render_xlsx(data).content))
+    for sheet in book.worksheets:
+        _print_setup(sheet, data.title)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _print_setup(sheet: Worksheet, title: str) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    # One page wide, as many pages tall as the rows need.
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.HeaderFooter = HeaderFooter(
+        oddHeader=HeaderFooterItem(left=_part(title), right=_part("&A")),
+        oddFooter=HeaderFooterItem(right=_part("Halaman &P dari &N")),
+    )
+
+
+def _part(text: str) -> _HeaderFooterPart:
+    return _HeaderFooterPart(text=text)

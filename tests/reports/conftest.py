@@ -63,6 +63,20 @@ def badung_report(reports_demo: Path, django_db_blocker) -> IssuedReport:  # typ
     return IssuedReport(path=path, data=data, code=report.code, sha256=report.sha256, pk=report.pk)
 
 
+@pytest.fixture(scope="session")
+def karo_report(reports_demo: Path, django_db_blocker) -> IssuedReport:  # type: ignore[no-untyped-def]
+    """A KPPN IKN region whose Program Kolaborasi was not scored ("-" in the reference's table)."""
+    with django_db_blocker.unblock():
+        participation = Participation.objects.select_related("region", "cycle").get(
+            cycle__year=2024, region__code="12.06"
+        )
+        report = services.generate_report(participation, actor=CLI)
+        data = services.read_report(report)
+    path = reports_demo / "karo.pdf"
+    path.write_bytes(data)
+    return IssuedReport(path=path, data=data, code=report.code, sha256=report.sha256, pk=report.pk)
+
+
 @pytest.fixture
 def report_copy(badung_report: IssuedReport, tmp_path: Path) -> Callable[[bytes | None], Path]:
     """A copy of Badung's report in the test's folder, optionally with other content."""

@@ -1,6 +1,7 @@
 """The cycle's report prose is content that admins edit; the letter is built from the cycle's facts."""
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from kotacerdas.accounts.models import User
+from kotacerdas.audit.models import AuditEvent
 from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.reports import services
@@ -111,3 +114,34 @@ def test_the_letters_counts_and_its_list_come_from_the_records(
         ["pdftotext", "-enc", "UTF-8", str(tmp_path / "surat.pdf"), "-"], capture_output=True, check=True
     ).stdout.decode()
     assert "Lampiran III" in text and "KOTA DENPASAR" in text
+
+
+def test_an_admin_sets_the_signatory_and_the_edit_is_audited(
+    reports_demo: Path, cycle_2024: Cycle, client: Client, admin_user: User
+) -> None:
+    content = ReportContent.objects.get(cycle=cycle_2024)
+    form = {
+        f.name: getattr(content, f.name)
+        for f in ReportContent._meta.concrete_fields
+        if f.name not in {"id", "cycle", "updated_at"}
+    }
+    form |= {
+        "cycle": cycle_2024.pk,
+        "dimension_notes": json.dumps(content.dimension_notes),
+        "signatory_name": "Dr. Siti Rahmawati",
+        "signatory_title": "NIP 197001012000032001",
+    }
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:reports_reportcontent_change", args=[content.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    content.refresh_from_db()
+    assert content.signatory_name == "Dr. Siti Rahmawati"
+    event = AuditEvent.objects.filter(action="report_content.changed").latest("pk")
+    assert event.new["signatory_name"] == "Dr. Siti Rahmawati"
+    assert event.old["signatory_name"] == "Hokky Situngkir"
+    assert event.actor_id == admin_user.pk
+    letter = services.cycle_part(cycle_2024, current_result_set(cycle_2024)).data["letter"]
+    assert (letter["signatory_name"], letter["signatory_title"]) == (
+        "Dr. Siti Rahmawati",
+        "NIP 197001012000032001",
+    )

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -92,14 +91,34 @@ def test_verify_report_command_prints_valid_and_exits_0(report_copy: Callable[..
     assert ": valid: laporan KAB. BADUNG 2024" in out.getvalue()
 
 
-def test_verify_report_command_exits_1_with_the_reason(
-    report_copy: Callable[..., Path], badung_report: IssuedReport
+@pytest.mark.parametrize("content", ["tampered", "not a pdf", "truncated", "missing"])
+def test_verify_report_command_states_a_clean_indonesian_verdict_and_exits_1(
+    report_copy: Callable[..., Path],
+    badung_report: IssuedReport,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    content: str,
 ) -> None:
-    path = report_copy(_flip(badung_report.data, len(badung_report.data) // 2))
-    with pytest.raises(CommandError) as raised:
+    data = badung_report.data
+    path = {
+        "tampered": lambda: report_copy(_flip(data, len(data) // 2)),
+        "not a pdf": lambda: report_copy(b"Bukan PDF, hanya teks.\n"),
+        "truncated": lambda: report_copy(data[: len(data) // 3]),
+        "missing": lambda: tmp_path / "tidak-ada.pdf",
+    }[content]()
+    with pytest.raises(SystemExit) as raised:
         call_command("verify_report", str(path))
-    assert raised.value.returncode == 1
-    assert "invalid: isi dokumen telah diubah setelah ditandatangani" in str(raised.value)
+    assert raised.value.code == 1
+    out, err = capfd.readouterr()
+    reason = {
+        "tampered": "isi dokumen telah diubah setelah ditandatangani",
+        "not a pdf": "bukan berkas PDF",
+        "truncated": "berkas PDF rusak atau telah diubah",
+        "missing": "berkas tidak ditemukan",
+    }[content]
+    # One line, the verdict in Indonesian; nothing from the libraries on either stream.
+    assert out == f"{path}: tidak valid: {reason}\n"
+    assert err == ""
 
 
 def test_regenerating_makes_a_new_version_and_the_old_one_stays_valid(

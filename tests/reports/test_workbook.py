@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.reports.workbook import build_workbook, render_workbook
+from kotacerdas.results.models import RegionResult
 from kotacerdas.results.table import current_result_set
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,50 @@ def test_libreoffice_opens_the_workbook(workbook_bytes: bytes, tmp_path: Path) -
     text = (tmp_path / "hasil.csv").read_text(encoding="utf-8")
     assert text.splitlines()[0].startswith("Peringkat,Kode,Kabupaten/Kota")
     assert "51.03,KAB. BADUNG" in text
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_the_header_row_repeated(
+    workbook_bytes: bytes,
+) -> None:
+    book = load_workbook(io.BytesIO(workbook_bytes))
+    assert len(book.worksheets) == 9
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape", sheet.title
+        assert str(setup.paperSize) == sheet.PAPERSIZE_A4
+        assert sheet.sheet_properties.pageSetUpPr is not None
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.oddFooter.right.text == "Halaman &P dari &N"
+    # The print setup keeps what the sheets had: frozen header, filters, question texts as notes.
+    assert book["Ringkasan"].freeze_panes == "D2"
+    assert book["Baseline"].cell(row=1, column=7).comment.text.startswith("1. Apakah Master Plan")
+
+
+def test_not_scored_is_a_dash_and_not_applicable_is_empty(workbook_bytes: bytes) -> None:
+    book = load_workbook(io.BytesIO(workbook_bytes))
+    summary = book["Ringkasan"]
+    header = [c.value for c in summary[1]]
+    rows = {r[2]: dict(zip(header, r, strict=True)) for r in summary.iter_rows(min_row=2, values_only=True)}
+    for region in ("KAB. HUMBANG HASUNDUTAN", "KAB. KARO", "KAB. LOMBOK UTARA", "KAB. MANGGARAI TIMUR"):
+        assert rows[region]["Program Kolaborasi"] == "-", region
+    assert rows["KAB. BADUNG"]["Program Kolaborasi"] is None  # REGULER: not applicable
+    assert rows["KAB. BANTUL"]["Program Kolaborasi"] == 3.97
+    collaboration = {r[1]: r[4] for r in book["Program Kolaborasi"].iter_rows(min_row=2, values_only=True)}
+    assert collaboration["KAB. KARO"] == "-" and collaboration["KAB. BANTUL"] == 3.97
+    notes = {r[0]: r[1] for r in book["Keterangan"].iter_rows(min_row=2, values_only=True)}
+    assert "tidak memperoleh nilai" in notes["Tanda “-”"]
+
+
+def test_the_rank_interval_is_in_the_summary_once_robustness_has_run(cycle_2024: Cycle) -> None:
+    result_set = current_result_set(cycle_2024)
+    RegionResult.objects.filter(result_set=result_set, participation__region__code="51.03").update(
+        rank_low=52, rank_high=66
+    )
+    book = load_workbook(io.BytesIO(render_workbook(build_workbook(result_set))))
+    summary = book["Ringkasan"]
+    header = [c.value for c in summary[1]]
+    rows = {r[1]: dict(zip(header, r, strict=True)) for r in summary.iter_rows(min_row=2, values_only=True)}
+    assert rows["51.03"]["Rentang Peringkat"] == "52–66"
+    assert rows["32.73"]["Rentang Peringkat"] is None
