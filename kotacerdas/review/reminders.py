@@ -6,6 +6,7 @@ draft scores may still be contested. Each (window, recipient, region) is reminde
 audit trail remembers what was sent, so running the command twice sends nothing new.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -56,15 +57,35 @@ def _recipients(cycle: Cycle, window: str) -> list[tuple[User, str]]:
     ]
 
 
-def send_reminders(cycle: Cycle, *, actor: User | SystemActor, now: datetime | None = None) -> int:
-    """Mail each person with work left before a window closes, once per threshold; returns how many."""
+WINDOWS = ("self_assessment", "interviews", "reply")
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "self_assessment": _("penilaian mandiri"),
+        "interviews": _("penilaian asesor"),
+        "reply": _("sanggahan"),
+    }
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder that is due: to whom, for which region and window, and when that window closes."""
+
+    window: str
+    label: str
+    closes: datetime
+    user: User
+    region_code: str
+    key: str
+
+
+def due_reminders(cycle: Cycle, now: datetime | None = None) -> list[Reminder]:
+    """The reminders that sending now would mail (those already sent for this threshold left out)."""
     now = now or timezone.now()
-    sent = 0
-    for window, label in (
-        ("self_assessment", _("penilaian mandiri")),
-        ("interviews", _("penilaian asesor")),
-        ("reply", _("sanggahan")),
-    ):
+    due = []
+    labels = _labels()
+    for window in WINDOWS:
         _opens, closes = cycle.window(window)
         if closes is None or (threshold := _threshold(closes, now)) is None:
             continue
@@ -72,25 +93,65 @@ def send_reminders(cycle: Cycle, *, actor: User | SystemActor, now: datetime | N
             key = f"{cycle.year}:{window}:{threshold}:{region_code}:{user.pk}"
             if AuditEvent.objects.filter(action="reminder.sent", object_id=key).exists():
                 continue
-            with override(settings.LANGUAGE_CODE):
-                send_mail(
-                    subject=_("Pengingat: jadwal %(window)s berakhir %(when)s")
-                    % {"window": label, "when": date_format(timezone.localtime(closes), "j F Y H:i")},
-                    message=_(
-                        "Jadwal %(window)s untuk %(region)s ditutup pada %(when)s WIB. Mohon selesaikan "
-                        "sebelum batas waktu di %(url)s."
-                    )
-                    % {
-                        "window": label,
-                        "region": region_code,
-                        "when": date_format(timezone.localtime(closes), "j F Y H:i"),
-                        "url": settings.PUBLIC_URL,
-                    },
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    recipient_list=[user.email],
+            due.append(Reminder(window, labels[window], closes, user, region_code, key))
+    return due
+
+
+def next_reminder_day(cycle: Cycle, now: datetime | None = None) -> tuple[datetime, str] | None:
+    """When reminders next fall due (the earliest threshold still ahead of a window that has not closed),
+    with that window's label; None when no window of the cycle will close any more."""
+    now = now or timezone.now()
+    ahead = []
+    for window in WINDOWS:
+        _opens, closes = cycle.window(window)
+        if closes is None or closes <= now:
+            continue
+        ahead += [
+            (closes - timedelta(days=days), window)
+            for days in DAYS_BEFORE
+            if closes - timedelta(days=days) > now
+        ]
+    if not ahead:
+        return None
+    when, window = min(ahead)
+    return when, _labels()[window]
+
+
+def send_reminders(cycle: Cycle, *, actor: User | SystemActor, now: datetime | None = None) -> int:
+    """Mail each person with work left before a window closes, once per threshold; returns how many."""
+    return len(send_due_reminders(cycle, actor=actor, now=now))
+
+
+def send_due_reminders(
+    cycle: Cycle, *, actor: User | SystemActor, now: datetime | None = None
+) -> list[Reminder]:
+    """Send the reminders ``due_reminders`` lists; returns them (what was sent, to whom)."""
+    sent = []
+    for reminder in due_reminders(cycle, now):
+        closes = date_format(timezone.localtime(reminder.closes), "j F Y H:i")
+        with override(settings.LANGUAGE_CODE):
+            send_mail(
+                subject=_("Pengingat: jadwal %(window)s berakhir %(when)s")
+                % {"window": reminder.label, "when": closes},
+                message=_(
+                    "Jadwal %(window)s untuk %(region)s ditutup pada %(when)s WIB. Mohon selesaikan "
+                    "sebelum batas waktu di %(url)s."
                 )
-            record_event(
-                "reminder.sent", actor=actor, object_type="reminder", object_id=key, new={"to": user.email}
+                % {
+                    "window": reminder.label,
+                    "region": reminder.region_code,
+                    "when": closes,
+                    "url": settings.PUBLIC_URL,
+                },
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[reminder.user.email],
             )
-            sent += 1
+        record_event(
+            "reminder.sent",
+            actor=actor,
+            object_type="reminder",
+            object_id=reminder.key,
+            new={"to": reminder.user.email},
+        )
+        sent.append(reminder)
     return sent

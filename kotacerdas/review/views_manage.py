@@ -26,6 +26,7 @@ from kotacerdas.accounts.services import AccountError, invite_user
 from kotacerdas.audit.models import AuditEvent
 from kotacerdas.cycles.models import Cycle, FillingRecord, Participation, Stage
 from kotacerdas.cycles.policy import NotAllowed
+from kotacerdas.regions.models import Region
 from kotacerdas.regions.naming import RegionNameError
 from kotacerdas.regions.services import RegionResolver
 from kotacerdas.review import services
@@ -97,11 +98,24 @@ def progress(request: HttpRequest, year: int) -> HttpResponse:
             "panel_size": PANEL_SIZE,
             "workload": workload,
             "not_filled": [p for p in participations if p.self_assessment != FillingRecord.FILLED],
+            "reminders": _reminder_preview(cycle),
             "questions": cycle.instrument.questions.filter(dimension__kind="assessed").count()
             if hasattr(cycle, "instrument")
             else 0,
         },
     )
+
+
+def _reminder_preview(cycle: Cycle) -> dict[str, Any]:
+    """Who the reminder button would mail now (region, window, closing time), or when it next would."""
+    from kotacerdas.review.reminders import due_reminders, next_reminder_day
+
+    due = due_reminders(cycle)
+    names = dict(Region.objects.filter(code__in={r.region_code for r in due}).values_list("code", "name"))
+    return {
+        "due": [{"reminder": r, "region": names.get(r.region_code, r.region_code)} for r in due],
+        "next": None if due else next_reminder_day(cycle),
+    }
 
 
 @admin_only
@@ -257,10 +271,23 @@ def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
 @admin_only
 @require_POST
 def remind(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
-    from kotacerdas.review.reminders import send_reminders
+    from kotacerdas.review.reminders import send_due_reminders
 
-    sent = send_reminders(get_object_or_404(Cycle, year=year), actor=request.user)
-    messages.success(request, _("%(n)s pengingat terkirim.") % {"n": sent})
+    sent = send_due_reminders(get_object_or_404(Cycle, year=year), actor=request.user)
+    if sent:
+        names = dict(
+            Region.objects.filter(code__in={r.region_code for r in sent}).values_list("code", "name")
+        )
+        recipients = "; ".join(
+            f"{r.user.email} ({names.get(r.region_code, r.region_code)}, {r.label})" for r in sent
+        )
+        messages.success(
+            request,
+            _("%(n)s pengingat terkirim, kepada: %(recipients)s.")
+            % {"n": len(sent), "recipients": recipients},
+        )
+    else:
+        messages.info(request, _("Tidak ada pengingat yang jatuh tempo: tidak ada yang dikirim."))
     return redirect("manage:progress", year=year)
 
 

@@ -202,6 +202,17 @@ def upload_evidence(
     if len(data) > max_evidence_bytes():
         raise EvidenceRejected(_("Berkas terlalu besar."))
     content_type = sniff_content_type(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if action == Action.ANSWER:
+        # The same bytes twice for one question (another name, or a double click) add nothing: say so.
+        same = Evidence.objects.filter(
+            participation=participation, question=question, sha256=sha256, removed_at__isnull=True
+        ).first()
+        if same is not None:
+            raise EvidenceRejected(
+                _("Berkas ini (isi yang sama) sudah diunggah untuk pertanyaan %(n)s sebagai “%(name)s”.")
+                % {"n": question.number, "name": same.original_name}
+            )
     upload.seek(0)
     evidence = Evidence(
         participation=participation,
@@ -209,7 +220,7 @@ def upload_evidence(
         original_name=name,
         content_type=content_type,
         size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         uploaded_by=actor,
     )
     # The stored file's suffix is that of the type its bytes have, never the uploaded name's (a polyglot

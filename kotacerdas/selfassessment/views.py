@@ -25,6 +25,22 @@ from kotacerdas.selfassessment import services
 from kotacerdas.selfassessment.forms import EvidenceForm, ProgrammeForm
 from kotacerdas.selfassessment.models import Answer, Evidence, Programme, SelfAssessment
 
+QUESTION_TAG = "question-"
+
+
+def _messages_by_question(request: HttpRequest) -> tuple[list[Any], dict[int, list[Any]]]:
+    """This request's messages: those about one question (tagged ``question-N``) by its number, the rest."""
+    general: list[Any] = []
+    by_question: dict[int, list[Any]] = {}
+    for message in messages.get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith(QUESTION_TAG)), "")
+        number = tag.removeprefix(QUESTION_TAG)
+        if number.isdigit():
+            by_question.setdefault(int(number), []).append(message)
+        else:
+            general.append(message)
+    return general, by_question
+
 
 def _dimensions(participation: Participation) -> list[Dimension]:
     return list(
@@ -82,6 +98,10 @@ def dimension_page(request: HttpRequest, year: int, code: str, dimension: str) -
         for q in dim.questions.select_related("indicator").order_by("number")
     ]
     dimensions = _dimensions(participation)
+    general, by_question = _messages_by_question(request)
+    for item in items:
+        item["messages"] = by_question.pop(item["question"].number, [])
+    general += [message for rest in by_question.values() for message in rest]
     return render(
         request,
         "selfassessment/dimension.html",
@@ -92,6 +112,7 @@ def dimension_page(request: HttpRequest, year: int, code: str, dimension: str) -
             "dimensions": dimensions,
             "can_edit": may(request.user, Action.ANSWER, participation),
             "evidence_form": EvidenceForm(),
+            "general_messages": general,
         },
     )
 
@@ -158,14 +179,18 @@ def upload_evidence(request: AuthenticatedHttpRequest, year: int, code: str, num
     participation = visible_participation(request.user, year, code)
     question = _question(participation, number)
     form = EvidenceForm(request.POST, request.FILES)
+    # The outcome is shown next to its question (the tag names it), where the operator is looking.
+    at_question = f"{QUESTION_TAG}{number}"
     if not form.is_valid():
-        messages.error(request, _("Pilih berkas untuk diunggah."))
+        messages.error(request, _("Pilih berkas untuk diunggah."), extra_tags=at_question)
     else:
         try:
             services.upload_evidence(participation, question, form.cleaned_data["file"], actor=request.user)
-            messages.success(request, _("Bukti untuk pertanyaan %(n)s tersimpan.") % {"n": number})
+            messages.success(
+                request, _("Bukti untuk pertanyaan %(n)s tersimpan.") % {"n": number}, extra_tags=at_question
+            )
         except services.EvidenceRejected as exc:
-            messages.error(request, str(exc))
+            messages.error(request, str(exc), extra_tags=at_question)
     return redirect(f"{participation_url(participation, question.dimension.code)}#q{number}")
 
 

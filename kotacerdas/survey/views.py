@@ -133,20 +133,32 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool) -> HttpResp
     if problems is not None or submission is None:
         return refused(422, {"error": "invalid", "fields": problems or {}})
 
+    client_hash = keyed_hash("client", f"{client}\n{request.META.get('HTTP_USER_AGENT', '')}")
     outcome = services.submit_response(
-        link,
-        submission,
-        questions=questions,
-        invitation=invite,
-        client_hash=keyed_hash("client", f"{client}\n{request.META.get('HTTP_USER_AGENT', '')}"),
+        link, submission, questions=questions, invitation=invite, client_hash=client_hash
     )
-    return _outcome(is_json, request, link, outcome, submission_id)
+    # A second answer from the same device is stored (the review decides), and its sender is told so.
+    repeat = (
+        outcome == services.Outcome.STORED
+        and SurveyResponse.objects.filter(link=link, client_hash=client_hash)
+        .exclude(response_id=submission_id)
+        .exists()
+    )
+    return _outcome(is_json, request, link, outcome, submission_id, repeat=repeat)
 
 
 def _outcome(
-    is_json: bool, request: HttpRequest, link: SurveyLink, outcome: services.Outcome, submission_id: str
+    is_json: bool,
+    request: HttpRequest,
+    link: SurveyLink,
+    outcome: services.Outcome,
+    submission_id: str,
+    *,
+    repeat: bool = False,
 ) -> HttpResponse:
     body: dict[str, Any] = {"status": str(outcome), "submission_id": submission_id}
+    if repeat:
+        body["repeat"] = True
     if outcome == services.Outcome.CONFLICT:
         body = {
             "error": "conflict",
@@ -221,9 +233,19 @@ def _form(
             ),
             "retrying": _("Server belum menjawab; mencoba lagi otomatis…"),
             "done": _("Terima kasih! Jawaban Anda sudah diterima."),
+            "already": _(
+                "Jawaban Anda sudah kami terima sebelumnya, jadi tidak perlu dikirim lagi. Terima kasih!"
+            ),
+            "repeat": _(
+                "Terima kasih! Jawaban ini diterima. Dari perangkat ini sudah ada jawaban sebelumnya, jadi "
+                "jawaban ini ditinjau petugas sebelum dihitung: satu orang cukup menjawab sekali."
+            ),
             "missing": _("Masih ada pernyataan yang belum dijawab."),
             "closed": _("Survei ini sudah ditutup; jawaban tidak dapat disimpan."),
-            "conflict": _("Kiriman ini bertentangan dengan jawaban yang sudah diterima."),
+            "conflict": _(
+                "Jawaban dari formulir ini sudah kami terima sebelumnya dengan isian lain; jawaban pertama "
+                "itulah yang disimpan. Terima kasih, Anda tidak perlu mengirim lagi."
+            ),
             "invalid": _("Jawaban ditolak server. Periksa kembali isian Anda."),
             "pending": _("Mengirim jawaban yang tersimpan dari kunjungan sebelumnya…"),
         },

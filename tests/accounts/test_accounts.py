@@ -121,9 +121,9 @@ def test_assign_by_command_links_the_assessor_and_refuses_conflicts(open_cycle, 
         "--institution",
         "Pemerintah Kabupaten Badung",
     )
-    with pytest.raises(CommandError, match="refused: Institusi asesor adalah bagian dari pemerintah daerah"):
+    with pytest.raises(CommandError, match="Ditolak: Institusi asesor adalah bagian dari pemerintah daerah"):
         _run("assign", "--year", "2030", "--region", "51.03", "--assessor", "staf@badungkab.go.id")
-    with pytest.raises(CommandError, match="no assessor account"):
+    with pytest.raises(CommandError, match="Tidak ada akun asesor"):
         _run("assign", "--year", "2030", "--region", "51.03", "--assessor", "nobody@x.id")
 
 

@@ -198,7 +198,7 @@ def test_the_import_command_and_the_export_command(cycle_2025: Cycle, tmp_path: 
 
     broken = _write(tmp_path, target.read_text(encoding="utf-8").replace("previous: 7\n", "previous: 700\n"))
     err = io.StringIO()
-    with pytest.raises(CommandError, match="rejected with 1 problem"):
+    with pytest.raises(CommandError, match="ditolak karena 1 masalah"):
         call_command("import_instrument", str(broken), "--year", "2025", stderr=err)
     assert "previous='700' is not a question of the 2024 instrument" in err.getvalue()
 

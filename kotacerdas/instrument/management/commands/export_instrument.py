@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from kotacerdas.cycles.commands import CycleCommand
 from kotacerdas.cycles.models import Cycle
@@ -26,7 +27,9 @@ class Command(CycleCommand):
         try:
             text = export_instrument(cycle)
         except Instrument.DoesNotExist:
-            raise CommandError(f"the {cycle.year} cycle has no instrument yet") from None
+            raise CommandError(
+                _("Siklus %(year)s belum mempunyai instrumen.") % {"year": cycle.year}
+            ) from None
         output: Path | None = options["output"]
         if output is None or str(output) == "-":
             self.stdout.write(text, ending="")

@@ -3,6 +3,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.commands import CycleCommand
@@ -36,7 +37,8 @@ class Command(CycleCommand):
             for line in exc.lines():
                 self.stderr.write(line)
             raise CommandError(
-                f"{file}: rejected with {len(exc.problems)} problem(s); nothing was imported"
+                _("%(file)s: ditolak karena %(n)s masalah; tidak ada yang diimpor.")
+                % {"file": file, "n": len(exc.problems)}
             ) from exc
         instrument = summary.instrument
         self.stdout.write(

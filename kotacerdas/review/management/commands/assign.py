@@ -2,6 +2,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.core.actors import CLI
@@ -23,16 +24,20 @@ class Command(CycleCommand):
         region = resolve_region(options["region"])
         participation = cycle.participations.filter(region=region).first()
         if participation is None:
-            raise CommandError(f"{region.name} ({region.code}) does not take part in {cycle.year}")
+            raise CommandError(
+                _("%(region)s (%(code)s) tidak ikut serta pada %(year)s.")
+                % {"region": region.name, "code": region.code, "year": cycle.year}
+            )
         user = User.objects.filter(email__iexact=options["assessor"], role=Role.ASSESSOR).first()
         if user is None:
             raise CommandError(
-                f"no assessor account {options['assessor']} (create it with create-user --role assessor)"
+                _("Tidak ada akun asesor %(email)s (buat dengan create-user --role assessor).")
+                % {"email": options["assessor"]}
             )
         try:
             assignment, created = assign_assessor(participation, ensure_assessor_profile(user), actor=CLI)
         except ConflictOfInterestError as exc:
-            raise CommandError(f"refused: {exc}") from exc
+            raise CommandError(_("Ditolak: %(reason)s") % {"reason": exc}) from exc
         verb = "assigned" if created else "already assigned"
         self.stdout.write(
             f"{user.email} {verb} to {region.table_name} {cycle.year} (position {assignment.position})"

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.models import Role
 from kotacerdas.accounts.services import AccountError, create_user
@@ -33,7 +34,10 @@ class Command(BaseCommand):
         try:
             password = options["password_file"].read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise CommandError(f"{options['password_file']}: cannot read ({exc.strerror})") from exc
+            raise CommandError(
+                _("%(file)s: tidak dapat dibaca (%(error)s)")
+                % {"file": options["password_file"], "error": exc.strerror}
+            ) from exc
         try:
             region = resolve_region(options["region"]) if options["region"] else None
             change = create_user(
@@ -48,7 +52,7 @@ class Command(BaseCommand):
         except (RegionNameError, AccountError) as exc:
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:
-            raise CommandError("password: " + " ".join(exc.messages)) from exc
+            raise CommandError(_("Kata sandi: %(problems)s") % {"problems": " ".join(exc.messages)}) from exc
         if change.user.role == Role.ASSESSOR:
             ensure_assessor_profile(change.user)
         if change.created:

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kotacerdas.accounts.models import Role, User
 from kotacerdas.cycles.commands import CycleCommand
@@ -70,6 +71,6 @@ class Command(CycleCommand):
             sessions = sessions.filter(participation__region=resolve_region(region))
         if assessor:
             if not User.objects.filter(email__iexact=assessor, role=Role.ASSESSOR).exists():
-                raise CommandError(f"no assessor account {assessor}")
+                raise CommandError(_("Tidak ada akun asesor %(email)s.") % {"email": assessor})
             sessions = sessions.filter(participation__assignments__assessor__user__email__iexact=assessor)
         return sessions

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.commands import CycleCommand
@@ -24,7 +25,10 @@ class Command(CycleCommand):
         region = resolve_region(options["region"])
         participation = Participation.objects.filter(cycle=cycle, region=region).first()
         if participation is None:
-            raise CommandError(f"{region.name} ({region.code}) does not take part in {cycle.year}")
+            raise CommandError(
+                _("%(region)s (%(code)s) tidak ikut serta pada %(year)s.")
+                % {"region": region.name, "code": region.code, "year": cycle.year}
+            )
         base = options["base_url"].rstrip("/")
         self.stdout.write("dimension,url")
         for link in ensure_links(participation, actor=CLI):

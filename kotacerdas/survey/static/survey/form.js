@@ -78,7 +78,15 @@
       if (status === 201 || status === 200) {
         settle(id);
         attempt = 0;
-        if (ownPage) { show(text.done, "ok"); }
+        if (ownPage) {
+          // 200: these answers were stored before (a retry, or the form sent twice): say so, kindly.
+          if (status === 200) { show(text.already, "ok"); }
+          else {
+            response.json().then(function (reply) {
+              show(reply && reply.repeat ? text.repeat : text.done, "ok");
+            }, function () { show(text.done, "ok"); });
+          }
+        }
       } else if (status === 429) {
         var wait = parseInt(response.headers.get("Retry-After") || "60", 10);
         if (ownPage) { show(text.retrying, "wait"); }
@@ -86,7 +94,8 @@
       } else if (status === 409 || status === 410 || status === 422 || status === 404) {
         settle(id);
         if (ownPage) {
-          show(status === 410 ? text.closed : status === 409 ? text.conflict : text.invalid, "bad");
+          show(status === 410 ? text.closed : status === 409 ? text.conflict : text.invalid,
+               status === 409 ? "ok" : "bad");
           if (status === 422 && form) { restore(entry.body); form.hidden = false; }
         }
       } else {
