@@ -72,6 +72,7 @@ def test_nginx_overwrites_the_headers_django_trusts() -> None:
     app = (DEPLOY / "nginx" / "app.conf").read_text()
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in app
     assert "proxy_set_header X-Request-ID $kc_request_id;" in app
+    assert "location = /kesehatan/ {\n  allow 127.0.0.1;" in app and "  deny all;\n" in app
     assert "client_max_body_size 25m;" in app  # evidence files of 20 MB pass
 
 
