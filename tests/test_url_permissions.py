@@ -12,6 +12,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from tests.accounts import test_permissions as accounts
 from tests.api import test_permissions as api
 from tests.dashboard import test_permissions as dashboard
+from tests.ops import test_permissions as ops
 from tests.permissions import covered_names, fill, row_values
 from tests.reports import test_permissions as reports
 from tests.review import test_permissions as review
@@ -21,6 +22,7 @@ MODULES = {
     "accounts": accounts,
     "api": api,
     "dashboard": dashboard,
+    "ops": ops,
     "reports": reports,
     "review": review,  # with the self-assessment and management pages
     "survey": survey,
@@ -86,6 +88,7 @@ def test_the_walk_reaches_every_app() -> None:
         "survey:qr",
         "survey_public:respond",
         "reports:workbook",
+        "ops:health",
     }
     assert one_per_include - names == set()
     assert not any(name.startswith("admin:") for name in names)
