@@ -9,8 +9,12 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from statistics import median
 from typing import Any
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 from kotacerdas.core.cache import ProcessCache
 from kotacerdas.cycles.models import Cycle, Track
+from kotacerdas.dashboard.templatetags.kc import score
 from kotacerdas.reports import charts
 from kotacerdas.results.models import ResultSet
 from kotacerdas.results.table import TableRow, build_table
@@ -75,11 +79,9 @@ def bins_of(rows: list[TableRow]) -> list[Bin]:
 def distribution_spec(bins: list[Bin]) -> dict[str, Any]:
     """Stacked bars: regions per 0.25 of the final index, coloured by track."""
     values = [
-        {"bin": f"{b.low:.2f}".replace(".", ","), "track": track, "regions": n}
-        for b in bins
-        for track, n in b.counts.items()
+        {"bin": score(b.low), "track": track, "regions": n} for b in bins for track, n in b.counts.items()
     ]
-    order = [f"{b.low:.2f}".replace(".", ",") for b in bins]
+    order = [score(b.low) for b in bins]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": 520,
@@ -92,14 +94,14 @@ def distribution_spec(bins: list[Bin]) -> dict[str, Any]:
                 "type": "ordinal",
                 "sort": order,
                 "scale": {"domain": order},
-                "title": "Nilai final (batas bawah kelas selebar 0,25)",
+                "title": _("Nilai final (batas bawah kelas selebar 0,25)"),
                 "axis": {"labelAngle": 0, "labelFontSize": 10},
             },
             "y": {
                 "field": "regions",
                 "type": "quantitative",
                 "aggregate": "sum",
-                "title": "Jumlah daerah",
+                "title": _("Jumlah daerah"),
                 "axis": {"format": "d", "tickMinStep": 1},
             },
             "color": {
@@ -113,7 +115,7 @@ def distribution_spec(bins: list[Bin]) -> dict[str, Any]:
     }
 
 
-# The SVG of a revision's distribution; the key carries the revision's publication time.
+# The SVG of a revision's distribution; the key carries the revision's publication time and the language.
 _SVG: ProcessCache[str] = ProcessCache("dashboard.distribution_svg", maxsize=8)
 
 
@@ -121,7 +123,7 @@ def landing(cycle: Cycle, result_set: ResultSet) -> Landing:
     rows = build_table(result_set)
     finals = [r.final for r in rows]
     bins = bins_of(rows)
-    key = (result_set.pk, result_set.published_at)
+    key = (result_set.pk, result_set.published_at, get_language())
     svg = _SVG.get_or_set(key, lambda: charts.render_svg(distribution_spec(bins)))
     by_track = Counter(r.track for r in rows)
     with_improvement = [r for r in rows if r.improvement is not None]

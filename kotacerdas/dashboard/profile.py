@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kotacerdas.core.actors import PUBLIC
 from kotacerdas.cycles.models import Cycle, Participation
+from kotacerdas.dashboard.templatetags.kc import score
 from kotacerdas.instrument.models import Dimension
 from kotacerdas.reports import charts
 from kotacerdas.reports.models import ReportKind, ReportVersion
@@ -69,14 +71,21 @@ def comparison(result: RegionResult, dimensions: list[DimensionDetail]) -> Compa
     year = result.participation.cycle.year
     previous_final, previous = _previous_scores(result)
     rows = [ChartRow(d.name, previous.get(d.code), d.score) for d in dimensions]
-    rows.append(ChartRow(charts.FINAL_LABEL, previous_final, result.final))
+    rows.append(ChartRow(_("Nilai final"), previous_final, result.final))
     bars = []
     for row in rows:
         if row.previous is not None:
             bars.append(charts.Bar(row.name, year - 1, row.previous))
         if row.current is not None:
             bars.append(charts.Bar(row.name, year, row.current))
-    svg = charts.render_svg(charts.comparison_spec(bars, years=(year - 1, year), width=560))
+    spec = charts.comparison_spec(bars, years=(year - 1, year), width=560)
+    # The reports' chart, in the page's language: labels in its number format, whole-number axis ticks
+    # (the renderer's number locale is Indonesian), the axis title translated.
+    for value in spec["data"]["values"]:
+        value["label"] = score(value["score"])
+    spec["encoding"]["y"]["axis"]["format"] = "d"
+    spec["encoding"]["y"]["title"] = _("Nilai (skala 1–4)")
+    svg = charts.render_svg(spec)
     return Comparison(year, year - 1, rows, svg, only_final=previous_final is not None and not previous)
 
 
