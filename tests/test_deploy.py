@@ -194,6 +194,20 @@ def test_the_local_layout_comes_up_healthy_and_goes_down(tmp_path: Path) -> None
             if line.startswith("{")
         ]
         assert any(line.get("request_id") == "layout-test-0001" for line in app_lines)
+        # Mail leaves through SMTP (production refuses the file backend): here, the layout's local sink.
+        layout_env = dict(
+            line.split("=", 1) for line in (state / "env").read_text().splitlines() if "=" in line
+        )
+        sent = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "kotacerdas"), "sendtestemail", "pemantau@example.go.id"],
+            env={**env, **layout_env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert sent.returncode == 0, sent.stderr
+        [mail] = (state / "mail").glob("*.eml")
+        assert "rcpt TO:<pemantau@example.go.id>" in mail.read_text()
     finally:
         down = subprocess.run(
             [str(DEPLOY / "down-local.sh"), "--drop"], env=env, capture_output=True, text=True, timeout=180
