@@ -8,10 +8,10 @@ later decision about it is audited.
 """
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from django.conf import settings
@@ -255,7 +255,7 @@ def submit_response(
     digest = digest_of(link, submission, invitation)
     try:
         with transaction.atomic():
-            included = _store(link, submission, questions, invitation, client_hash, digest, now)
+            changed = _store(link, submission, questions, invitation, client_hash, digest, now)
     except _Closed:
         return find_replay(submission.submission_id, digest) or Outcome.CLOSED
     except IntegrityError:
@@ -265,7 +265,7 @@ def submit_response(
         if invitation is not None:  # the invitation took another response meanwhile
             return Outcome.CLOSED
         raise
-    if included:
+    if changed:
         _recompute_soon(link.participation)
     return Outcome.STORED
 
@@ -283,25 +283,40 @@ def _store(
     locked = SurveyLink.objects.select_for_update().only("closed_at", "closes_at").get(pk=link.pk)
     if not locked.is_open(now) or not _in_survey_window(link.participation.cycle, now):
         raise _Closed
-    earlier = [
-        quality.Earlier(*row)
-        for row in SurveyResponse.objects.filter(link=link)
-        .order_by("-id")
-        .values_list("duration_ms", "pattern", "client_hash", "submitted_at", "flag_burst")[:RECENT]
-    ]
+    earlier = _earlier(SurveyResponse.objects.filter(link=link).order_by("-id")[:RECENT])
+    # The region's last hours on all its links (a device or a burst going round the links). Submissions
+    # to other links are not ordered by this link's lock: one arriving meanwhile is seen by the next.
+    region = _earlier(
+        SurveyResponse.objects.filter(
+            participation_id=link.participation_id,
+            channel=Channel.ONLINE,
+            submitted_at__gt=now - quality.REGION_BURST_WINDOW,
+            submitted_at__lte=now,
+        ).order_by("-id")[:RECENT]
+    )
+    same_contact = (
+        _earlier(SurveyResponse.objects.filter(link=link, contact_hash=submission.contact_hash)[:RECENT])
+        if submission.contact_hash
+        else []
+    )
     duration = submission.duration_ms
     if duration is None:
         duration = max(0, int((now - submission.started_at).total_seconds() * 1000))
     pattern = "".join(str(submission.answers[q.number]) for q in questions)
-    contact_seen = bool(submission.contact_hash) and (
-        SurveyResponse.objects.filter(link=link, contact_hash=submission.contact_hash).exists()
-    )
     fallback = (
         None if quality.median_ms(e.duration_ms for e in earlier) is not None else _dimension_median(link)
     )
-    flags = quality.assess(
-        quality.Candidate(duration, pattern, client_hash, now, contact_seen), earlier, fallback
+    candidate = quality.Candidate(
+        duration,
+        pattern,
+        client_hash,
+        now,
+        contact_hash=submission.contact_hash,
+        started_at=submission.started_at,
+        link=link.pk,
     )
+    verdict = quality.assess(candidate, earlier, fallback, region=region, same_contact=same_contact)
+    flags = verdict.flags
     over_quota = False
     if not flags:
         # One statement takes a place within the quota or finds none (no count-then-insert race), and
@@ -345,10 +360,19 @@ def _store(
         ANSWER_FIELDS,
         [(response.pk, q.pk, submission.answers[q.number]) for q in questions],
     )
-    window = [e for e in earlier if timedelta(0) <= now - e.submitted_at < quality.BURST_WINDOW]
-    if flags.burst and not all(e.burst for e in window):
-        _flag_burst(link, response, now)
-    return included
+    demoted = _flag_earlier(verdict.earlier)
+    return included or demoted > 0
+
+
+EARLIER_COLUMNS = (
+    "duration_ms", "pattern", "client_hash", "submitted_at", "flag_burst", "id", "link_id", "contact_hash",
+    "started_at",
+)  # fmt: skip
+
+
+def _earlier(responses: QuerySet[SurveyResponse]) -> list[quality.Earlier]:
+    """Stored responses as the quality rules see them (``EARLIER_COLUMNS`` in ``quality.Earlier``'s order)."""
+    return [quality.Earlier(*row) for row in responses.values_list(*EARLIER_COLUMNS)]
 
 
 def _in_survey_window(cycle: Cycle, now: datetime) -> bool:
@@ -380,18 +404,33 @@ def _dimension_median(link: SurveyLink) -> float | None:
     return median
 
 
-def _flag_burst(link: SurveyLink, response: SurveyResponse, now: datetime) -> int:
-    """Flag every response of the burst ``response`` completes; included ones go back to review."""
-    window = SurveyResponse.objects.filter(
-        link=link, submitted_at__gt=now - quality.BURST_WINDOW, submitted_at__lte=now, flag_burst=False
-    ).exclude(pk=response.pk)
-    demoted = window.filter(review=Review.AUTO).update(review=Review.PENDING, included=False, flag_burst=True)
-    window.update(flag_burst=True)
-    if demoted:
-        SurveyLink.objects.filter(pk=link.pk).update(
-            quota_used=F("quota_used") - demoted, changes=F("changes") + 1
+def _flag_earlier(marks: dict[int, quality.Flags]) -> int:
+    """Add the flags a new response's verdict gives earlier ones (the other half of a pair, the rest of a
+    burst). Included ones go back to review and give back their place in their link's quota; returns
+    how many were demoted."""
+    if not marks:
+        return 0
+    # Locked first: of two submissions demoting the same response, the second sees it demoted already
+    # and gives back no second place.
+    demoted = list(
+        SurveyResponse.objects.select_for_update()
+        .filter(pk__in=list(marks), review=Review.AUTO)
+        .values_list("pk", "link_id")
+    )
+    SurveyResponse.objects.filter(pk__in=[pk for pk, _link in demoted]).update(
+        review=Review.PENDING, included=False
+    )
+    by_flags: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for key, flags in marks.items():
+        by_flags[tuple(flags.names())].append(key)
+    for names, keys in by_flags.items():
+        SurveyResponse.objects.filter(pk__in=keys).update(**{f"flag_{name}": True for name in names})
+    per_link = Counter(link_id for _pk, link_id in demoted if link_id is not None)
+    for link_id, count in per_link.items():
+        SurveyLink.objects.filter(pk=link_id).update(
+            quota_used=F("quota_used") - count, changes=F("changes") + 1
         )
-    return demoted
+    return len(demoted)
 
 
 # --- review ------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ Every problem is reported under the name of its field (``answers.53``, ``started
 a paper-entry tool or the form itself can point at it; the view answers 422 with them.
 """
 
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ from typing import Any
 
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+
+from kotacerdas.survey.quality import normalise_contact
 
 MAX_CONTACT = 200
 # A client clock may be off; a start further in the future than this is refused as nonsense.
@@ -131,23 +132,6 @@ def _moment(body: dict[str, Any], name: str, problems: dict[str, str], *, requir
         problems[name] = _("harus waktu ISO 8601 dengan zona waktu, mis. 2024-11-01T09:30:00+07:00")
         return None
     return moment
-
-
-_PHONE_NOISE = re.compile(r"[\s\-().]")
-
-
-def normalise_contact(text: str) -> str:
-    """One spelling per person: e-mail lower-cased; a phone number as digits with Indonesia's 62 prefix
-    (``0812-3456 789`` and ``+62 812 3456789`` are the same number)."""
-    text = text.strip()
-    if not text:
-        return ""
-    if "@" in text:
-        return text.lower()
-    digits = _PHONE_NOISE.sub("", text).removeprefix("+")
-    if digits.isdigit():
-        return "62" + digits[1:] if digits.startswith("0") else digits
-    return text.lower()
 
 
 def keyed_hash(purpose: str, value: str) -> str:

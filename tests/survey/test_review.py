@@ -16,7 +16,7 @@ from tests.survey.conftest import make_body
 def test_including_a_flagged_response_is_audited_and_recomputes(
     governance: SurveyLink, post: Any, admin_user: Any
 ) -> None:
-    body = make_body([4] * 9)
+    body = make_body([4] * 9, seconds=30)  # nine times the same answer, not read
     post(governance, body)
     response = SurveyResponse.objects.get(response_id=body["submission_id"])
     assert response.review == Review.PENDING and not response.included

@@ -1,13 +1,16 @@
 """The public JSON endpoint (CONTRACT.md, "Web"): 201, 200, 409, 422, 410, 429, and what is stored."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from kotacerdas.results.models import RegionResult, ResultSetStatus
-from kotacerdas.survey import services
+from kotacerdas.survey import quality, services
 from kotacerdas.survey.models import Review, SurveyAnswer, SurveyLink, SurveyResponse
 from kotacerdas.survey.rates import Rate
 from kotacerdas.survey.views import link_path
@@ -126,20 +129,37 @@ def test_an_invitation_takes_one_response(governance: SurveyLink, client: Any, a
 def test_the_contact_is_kept_only_as_a_keyed_hash_and_a_repeat_is_flagged(
     governance: SurveyLink, post: Any
 ) -> None:
-    post(governance, make_body(contact="0812-3456-789", consent=True))
-    post(governance, make_body([1, 2, 3, 4, 1, 2, 3, 4, 1], contact="+62 812 3456 789", consent=True))
-    first, second = SurveyResponse.objects.filter(link=governance).order_by("id")
-    assert first.contact_hash == second.contact_hash and len(first.contact_hash) == 64
+    # Two people of one household with one number (each on their own phone here) both count, until the
+    # number comes a third time in yet another spelling.
+    post(governance, make_body(contact="0812-3456-789", consent=True), REMOTE_ADDR="10.0.0.1")
+    post(
+        governance, make_body([1, 2, 3, 4, 1, 2, 3, 4, 1], contact="+62 812 3456 789", consent=True),
+        REMOTE_ADDR="10.0.0.2",
+    )  # fmt: skip
+    post(
+        governance, make_body([3, 4, 3, 2, 4, 3, 3, 4, 3], contact="628123456789", consent=True),
+        REMOTE_ADDR="10.0.0.3",
+    )  # fmt: skip
+    first, second, third = SurveyResponse.objects.filter(link=governance).order_by("id")
+    assert first.contact_hash == second.contact_hash == third.contact_hash and len(first.contact_hash) == 64
     stored = json.dumps(list(SurveyResponse.objects.filter(link=governance).values()), default=str)
     # The number in any spelling (a bare "3456" could occur by chance inside a stored hex digest).
     assert not any(spelling in stored for spelling in ("0812-3456-789", "812 3456 789", "8123456789"))
-    assert (first.flag_repeat_contact, second.flag_repeat_contact) == (False, True)
-    assert not second.included and second.review == Review.PENDING
+    # A third answer under one contact is more than a household pair: all three wait for an admin.
+    assert [r.flag_repeat_contact for r in (first, second, third)] == [True, True, True]
+    assert all(not r.included and r.review == Review.PENDING for r in (first, second, third))
+    governance.refresh_from_db()
+    assert governance.quota_used == 0
 
 
 def test_over_quota_responses_are_kept_marked_and_not_included(governance: SurveyLink, post: Any) -> None:
     SurveyLink.objects.filter(pk=governance.pk).update(quota=2)
-    codes = [post(governance, make_body([i % 4 + 1, 2, 3, 4, 1, 2, 3, 4, 2])).status_code for i in range(3)]
+    codes = [
+        post(
+            governance, make_body([i % 4 + 1, 2, 3, 4, 1, 2, 3, 4, 2]), REMOTE_ADDR=f"10.0.0.{i}"
+        ).status_code
+        for i in range(3)
+    ]
     assert codes == [201, 201, 201]
     responses = list(SurveyResponse.objects.filter(link=governance).order_by("id"))
     assert [r.over_quota for r in responses] == [False, False, True]
@@ -149,22 +169,41 @@ def test_over_quota_responses_are_kept_marked_and_not_included(governance: Surve
 
 
 def test_quality_flags_speeder_straight_line_and_same_client(governance: SurveyLink, post: Any) -> None:
-    post(governance, make_body(seconds=4))
-    post(governance, make_body([4] * 9))
-    post(governance, make_body([2, 3, 3, 2, 4, 3, 3, 4, 2]))
-    post(governance, make_body([2, 3, 3, 2, 4, 3, 3, 4, 2]))  # the same client, the same answers
-    speeder, straight, original, copy = SurveyResponse.objects.filter(link=governance).order_by("id")
+    post(governance, make_body(seconds=4), REMOTE_ADDR="10.0.0.1")
+    post(governance, make_body([4] * 8 + [3], seconds=60), REMOTE_ADDR="10.0.0.2")  # not read
+    post(governance, make_body([4] * 9, seconds=150), REMOTE_ADDR="10.0.0.3")  # a satisfied citizen
+    post(governance, make_body([2, 3, 3, 2, 4, 3, 3, 4, 2]), REMOTE_ADDR="10.0.0.4")
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        # The same device later, one answer changed.
+        post(governance, make_body([2, 3, 3, 2, 4, 3, 3, 4, 3]), REMOTE_ADDR="10.0.0.4")
+    speeder, straight, satisfied, original, copy = SurveyResponse.objects.filter(link=governance).order_by(
+        "id"
+    )
     assert speeder.flags == ["speeder"]
     assert straight.flags == ["straight_line"]
+    assert satisfied.flags == [] and satisfied.included
     assert original.flags == [] and original.included
     assert copy.flags == ["same_client"] and not copy.included
 
 
+def test_a_start_moved_back_is_measured_from_the_devices_previous_response(
+    governance: SurveyLink, post: Any
+) -> None:
+    post(governance, make_body([2, 3, 3, 2, 4, 3, 3, 4, 2]), REMOTE_ADDR="10.0.0.9")
+    # Seconds later the same device claims to have spent two minutes on another form.
+    post(governance, make_body([4, 3, 4, 4, 3, 4, 3, 4, 4], seconds=120), REMOTE_ADDR="10.0.0.9")
+    first, second = SurveyResponse.objects.filter(link=governance).order_by("id")
+    assert second.flags == ["speeder", "same_client"]
+    assert first.flags == ["same_client"] and not first.included
+    governance.refresh_from_db()
+    assert governance.quota_used == 0
+
+
 def test_a_burst_flags_every_response_in_it(governance: SurveyLink, post: Any) -> None:
-    for i in range(10):
+    for i in range(quality.BURST_SIZE):
         post(governance, make_body([1 + i % 4, 2, 3, 4, 1, 2, 3, 4, 2]), REMOTE_ADDR=f"10.0.0.{i}")
     responses = SurveyResponse.objects.filter(link=governance)
-    assert responses.filter(flag_burst=True).count() == 10
+    assert responses.filter(flag_burst=True).count() == quality.BURST_SIZE
     assert not responses.filter(included=True).exists()
     governance.refresh_from_db()
     assert governance.quota_used == 0
