@@ -255,6 +255,11 @@ INSTALLED_APPS += ["csp"]
 # The request id first, so that every later middleware's log lines carry it; the CSP header on every
 # response (no 'unsafe-inline': templates keep their scripts and styles in static files).
 MIDDLEWARE.insert(0, "kotacerdas.ops.requestid.RequestIdMiddleware")
+# Behind the proxy, the client's address comes from the proxy's X-Forwarded-For (kotacerdas/ops/proxy.py):
+# the survey's per-client limits and the login lockout key on it. Only these peers are believed (in
+# production the app servers listen on the loopback, where only nginx reaches them).
+TRUSTED_PROXIES = env_list("KOTACERDAS_TRUSTED_PROXIES", ["127.0.0.1", "::1"] if PRODUCTION else [])
+MIDDLEWARE.insert(1, "kotacerdas.ops.proxy.ProxiedClientMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
 )
