@@ -91,7 +91,17 @@ def test_verify_report_command_prints_valid_and_exits_0(report_copy: Callable[..
     assert ": valid: laporan KAB. BADUNG 2024" in out.getvalue()
 
 
-@pytest.mark.parametrize("content", ["tampered", "not a pdf", "truncated", "missing"])
+def _impostor_signed(data: bytes, folder: Path) -> bytes:
+    signing.create_demo_signer(folder)
+    unsigned = data[: data.rindex(b"%%EOF", 0, len(data) - 10) + 5]
+    with override_settings(
+        REPORT_SIGNER_P12=str(folder / signing.DEMO_P12),
+        REPORT_SIGNER_PASSWORD=(folder / signing.DEMO_PASSWORD).read_text(),
+    ):
+        return signing.sign_pdf(unsigned + b"\n", reason="palsu", location="")[0]
+
+
+@pytest.mark.parametrize("content", ["tampered", "not a pdf", "truncated", "missing", "another signer"])
 def test_verify_report_command_states_a_clean_indonesian_verdict_and_exits_1(
     report_copy: Callable[..., Path],
     badung_report: IssuedReport,
@@ -105,6 +115,7 @@ def test_verify_report_command_states_a_clean_indonesian_verdict_and_exits_1(
         "not a pdf": lambda: report_copy(b"Bukan PDF, hanya teks.\n"),
         "truncated": lambda: report_copy(data[: len(data) // 3]),
         "missing": lambda: tmp_path / "tidak-ada.pdf",
+        "another signer": lambda: report_copy(_impostor_signed(data, tmp_path / "impostor")),
     }[content]()
     with pytest.raises(SystemExit) as raised:
         call_command("verify_report", str(path))
@@ -115,6 +126,7 @@ def test_verify_report_command_states_a_clean_indonesian_verdict_and_exits_1(
         "not a pdf": "bukan berkas PDF",
         "truncated": "berkas PDF rusak atau telah diubah",
         "missing": "berkas tidak ditemukan",
+        "another signer": "ditandatangani oleh sertifikat yang bukan milik platform ini",
     }[content]
     # One line, the verdict in Indonesian; nothing from the libraries on either stream.
     assert out == f"{path}: tidak valid: {reason}\n"
