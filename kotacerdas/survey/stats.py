@@ -5,7 +5,8 @@ Means are rounded half-up to two decimals like every scoring step (CONTRACT.md, 
 mean as the engine computes it, a dimension's as the mean of its question means. The intervals are
 Student-t intervals: over respondents for a question; over respondents' own mean answers for a smart
 dimension (each respondent answers all of its questions); and, for Impact, the six independent samples
-combined (Welch–Satterthwaite degrees of freedom).
+combined (Welch–Satterthwaite degrees of freedom, fractional: the t quantile is exact at any df). An
+interval that leaves the 1–4 scale is cut back to it and marked ``clipped``.
 """
 
 import math
@@ -14,34 +15,47 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
+from scipy.stats import t as student_t
 
 from kotacerdas.cycles.models import Participation
 from kotacerdas.scoring import round_half_up
 from kotacerdas.survey.models import Channel, Review, SmartDimension, SurveyAnswer, SurveyResponse
 
-# Two-sided 95 % quantiles of Student's t for 1–30 degrees of freedom.
-# fmt: off
-_T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
-        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
-        2.045, 2.042]
-# fmt: on
-_Z95 = 1.959964
+# Answers are on a 1–4 scale: an interval reaching past it says nothing more and is cut back to it (and
+# marked, so that pages can say so).
+SCALE_MIN, SCALE_MAX = 1, 4
 
 
 def t95(df: float) -> float:
-    """The 97.5th percentile of Student's t with ``df`` degrees of freedom (a table to 30, then the
-    Cornish–Fisher expansion, within 0.001 of the exact value)."""
-    if df < 1:
+    """The 97.5th percentile of Student's t with ``df`` degrees of freedom, exact at any positive ``df``
+    (Welch's degrees of freedom are fractional): ``scipy.stats.t.ppf``. Infinite for ``df`` ≤ 0."""
+    if not df > 0:
         return math.inf
-    if df <= 30 and float(df).is_integer():
-        return _T95[int(df) - 1]
-    z = _Z95
-    return (
-        z
-        + (z**3 + z) / (4 * df)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3)
-    )
+    return float(student_t.ppf(0.975, df))
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A 95 % interval as shown (rounded half-up, within the scale) and as computed."""
+
+    low: Decimal
+    high: Decimal
+    raw_low: Decimal
+    raw_high: Decimal
+
+    @property
+    def clipped(self) -> bool:
+        """True when the computed interval left the 1–4 scale and was cut back to it."""
+        return (self.low, self.high) != (self.raw_low, self.raw_high)
+
+
+def t_interval(centre: float, standard_error: float, df: float) -> Interval:
+    """``centre`` ± t95(df) × ``standard_error``, rounded half-up to two decimals, cut back to the scale."""
+    half = t95(df) * standard_error
+    raw_low = round_half_up(Decimal(str(centre - half)))
+    raw_high = round_half_up(Decimal(str(centre + half)))
+    lowest, highest = Decimal(SCALE_MIN).quantize(raw_low), Decimal(SCALE_MAX).quantize(raw_low)
+    return Interval(max(raw_low, lowest), min(raw_high, highest), raw_low, raw_high)
 
 
 @dataclass
@@ -51,13 +65,13 @@ class Estimate:
     low: Decimal | None = None
     high: Decimal | None = None
     distribution: dict[int, int] = field(default_factory=dict)
+    clipped: bool = False  # the interval left the 1–4 scale and was cut back to it
 
 
-def _interval(values_mean: float, variance: float, n: int, df: float) -> tuple[Decimal, Decimal] | None:
+def _interval(values_mean: float, variance: float, n: int, df: float) -> Interval | None:
     if n < 2:
         return None
-    half = t95(df) * math.sqrt(variance / n)
-    return (round_half_up(Decimal(str(values_mean - half))), round_half_up(Decimal(str(values_mean + half))))
+    return t_interval(values_mean, math.sqrt(variance / n), df)
 
 
 def estimate(distribution: dict[int, int]) -> Estimate:
@@ -70,13 +84,14 @@ def estimate(distribution: dict[int, int]) -> Estimate:
     variance = (
         sum(count * (score - mean) ** 2 for score, count in distribution.items()) / (n - 1) if n > 1 else 0
     )
-    low, high = _interval(mean, variance, n, n - 1) or (None, None)
+    interval = _interval(mean, variance, n, n - 1)
     return Estimate(
         n,
         round_half_up(Decimal(total) / Decimal(n)),
-        low,
-        high,
+        interval.low if interval else None,
+        interval.high if interval else None,
         distribution=dict(sorted(distribution.items())),
+        clipped=bool(interval and interval.clipped),
     )
 
 
@@ -89,6 +104,7 @@ class DimensionStats:
     low: Decimal | None
     high: Decimal | None
     variance: float = 0.0  # of respondents' mean answers
+    clipped: bool = False  # the interval left the 1–4 scale and was cut back to it
 
 
 @dataclass
@@ -120,12 +136,23 @@ def survey_stats(participation: Participation) -> SurveyStats:
         values = per_respondent[code]
         n = len(values)
         mean = round_half_up(sum(means, Decimal(0)) / len(means)) if means else None
-        variance, low, high = 0.0, None, None
+        variance, interval = 0.0, None
         if n >= 2:
             centre = sum(values) / n
             variance = sum((v - centre) ** 2 for v in values) / (n - 1)
-            low, high = _interval(centre, variance, n, n - 1) or (None, None)
-        dimensions.append(DimensionStats(code, questions, n, mean, low, high, variance))
+            interval = _interval(centre, variance, n, n - 1)
+        dimensions.append(
+            DimensionStats(
+                code,
+                questions,
+                n,
+                mean,
+                interval.low if interval else None,
+                interval.high if interval else None,
+                variance,
+                clipped=bool(interval and interval.clipped),
+            )
+        )
     return SurveyStats(dimensions, _impact(dimensions))
 
 
@@ -141,15 +168,11 @@ def _impact(dimensions: list[DimensionStats]) -> Estimate:
         return Estimate(sum(d.respondents for d in present), mean)
     se2 = sum(parts) / k**2
     df_den = sum((p / k**2) ** 2 / (d.respondents - 1) for p, d in zip(parts, present, strict=True))
-    df = se2**2 / df_den if df_den else math.inf
-    half = t95(df) * math.sqrt(se2) if df != math.inf else 0.0
-    centre = float(mean)
-    return Estimate(
-        sum(d.respondents for d in present),
-        mean,
-        round_half_up(Decimal(str(centre - half))),
-        round_half_up(Decimal(str(centre + half))),
-    )
+    respondents = sum(d.respondents for d in present)
+    if not df_den:  # no variation in any smart dimension: the interval is the mean itself
+        return Estimate(respondents, mean, mean, mean)
+    interval = t_interval(float(mean), math.sqrt(se2), se2**2 / df_den)
+    return Estimate(respondents, mean, interval.low, interval.high, clipped=interval.clipped)
 
 
 @dataclass
