@@ -35,8 +35,8 @@ FINDING_KINDS = (("strength", "Kekuatan"), ("weakness", "Kelemahan"), ("recommen
 class ReportContentMissing(Exception):
     def __init__(self, cycle: Cycle):
         super().__init__(
-            f"the {cycle.year} cycle has no report content (overview, objectives, method): "
-            "add it in the admin (Isi laporan) or run `kotacerdas load-demo`"
+            f"siklus {cycle.year} belum mempunyai isi laporan (gambaran umum, tujuan, metodologi): "
+            "tambahkan di admin (Isi laporan) atau jalankan `kotacerdas load-demo`"
         )
 
 

@@ -111,8 +111,8 @@ def generate_report(
     )
     if result is None:
         raise ReportError(
-            f"{participation.region.table_name} has no result in the {cycle.year} results "
-            f"(revision {result_set.revision}); there is nothing to report"
+            f"{participation.region.table_name} tidak mempunyai hasil dalam hasil evaluasi {cycle.year} "
+            f"(revisi {result_set.revision}); tidak ada yang dapat dilaporkan"
         )
     part = cycle_part(cycle, result_set)
     region_data = builder.build_region_part(result, part.regions_with_results)
@@ -190,7 +190,7 @@ def _issue(
             )
         except IntegrityError:
             continue
-    raise ReportError(f"could not allocate a version number for {subject.title}")
+    raise ReportError(f"nomor versi untuk {subject.title} tidak dapat ditetapkan; coba lagi")
 
 
 def _common_name(subject: str) -> str:
@@ -257,7 +257,7 @@ def read_report(report: ReportVersion) -> bytes:
     with default_storage.open(str(report.file.name), "rb") as handle:
         data: bytes = handle.read()
     if hashlib.sha256(data).hexdigest() != report.sha256:
-        raise ReportError(f"stored file of {report.code} does not match its recorded SHA-256")
+        raise ReportError(f"berkas tersimpan {report.code} tidak cocok dengan SHA-256 yang tercatat")
     return data
 
 

@@ -40,7 +40,7 @@ def test_an_edit_by_an_admin_appears_in_the_next_report(reports_demo: Path, cycl
 
 def test_a_cycle_without_report_content_gets_a_clear_error(make_cycle, reports_demo: Path) -> None:  # type: ignore[no-untyped-def]
     cycle = make_cycle(year=2031)
-    with pytest.raises(ReportContentMissing, match="2031 cycle has no report content"):
+    with pytest.raises(ReportContentMissing, match="siklus 2031 belum mempunyai isi laporan"):
         build_cycle_part(cycle, current_result_set(cycle))
 
 
@@ -66,7 +66,7 @@ def test_letter_command_issues_a_signed_letter(reports_demo: Path, cycle_2024: C
 def test_report_command_refuses_a_region_without_results(reports_demo: Path, cycle_2024: Cycle) -> None:
     # Kota Surabaya is an addressee but has no row in the published table.
     assert Participation.objects.filter(cycle=cycle_2024, region__code="35.78").exists()
-    with pytest.raises(CommandError, match="has no result"):
+    with pytest.raises(CommandError, match="tidak mempunyai hasil"):
         call_command("report", "--year", "2024", "--region", "Kota Surabaya", "-o", "/tmp/never.pdf")
 
 

@@ -16,7 +16,7 @@ class Command(CycleCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("-o", "--output", type=Path, required=True, help="the PDF file to write")
+        parser.add_argument("-o", "--output", type=Path, required=True, help="berkas PDF yang ditulis")
 
     def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
         letter = services.generate_letter(cycle, actor=CLI)

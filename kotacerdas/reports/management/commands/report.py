@@ -20,15 +20,15 @@ class Command(CycleCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "--region", required=True, help="Kemendagri code or name, e.g. 51.03 or 'KAB. BADUNG'"
+            "--region", required=True, help="kode Kemendagri atau nama, mis. 51.03 atau 'KAB. BADUNG'"
         )
-        parser.add_argument("-o", "--output", type=Path, required=True, help="the PDF file to write")
+        parser.add_argument("-o", "--output", type=Path, required=True, help="berkas PDF yang ditulis")
 
     def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
         region = resolve_region(options["region"])
         participation = cycle.participations.filter(region=region).select_related("region", "cycle").first()
         if participation is None:
-            raise CommandError(f"{region.name} ({region.code}) does not take part in {cycle.year}")
+            raise CommandError(f"{region.name} ({region.code}) bukan peserta evaluasi {cycle.year}")
         report = services.generate_report(participation, actor=CLI)
         output: Path = options["output"]
         output.parent.mkdir(parents=True, exist_ok=True)

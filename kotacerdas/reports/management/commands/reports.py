@@ -77,15 +77,15 @@ class Command(CycleCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("-o", "--output", type=Path, required=True, help="directory for the PDF files")
+        parser.add_argument("-o", "--output", type=Path, required=True, help="folder untuk berkas PDF")
         parser.add_argument(
             "--workers",
             type=int,
             default=2,
-            help="worker processes to start (default 2); 0 runs the tasks in this process",
+            help="jumlah proses pekerja (bawaan 2); 0 menjalankan tugas di proses ini",
         )
         parser.add_argument(
-            "--restart", action="store_true", help="start a new batch even when an unfinished one exists"
+            "--restart", action="store_true", help="mulai batch baru walaupun masih ada yang belum selesai"
         )
 
     def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
@@ -93,7 +93,7 @@ class Command(CycleCommand):
         services.cycle_part(cycle, current_result_set(cycle))
         workers: int = options["workers"]
         if workers < 0:
-            raise CommandError("--workers must be 0 or more")
+            raise CommandError("--workers harus 0 atau lebih")
         output: Path = options["output"]
         output.mkdir(parents=True, exist_ok=True)
         batch, resumed = services.start_report_batch(

@@ -13,7 +13,7 @@ class Command(CycleCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("-o", "--output", type=Path, required=True, help="the XLSX file to write")
+        parser.add_argument("-o", "--output", type=Path, required=True, help="berkas XLSX yang ditulis")
 
     def handle_cycle(self, cycle: Cycle, **options: Any) -> None:
         result_set = current_result_set(cycle)
