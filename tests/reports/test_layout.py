@@ -12,7 +12,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from kotacerdas.core.actors import CLI
-from kotacerdas.cycles.models import Cycle
+from kotacerdas.cycles.models import Cycle, FillingRecord
 from kotacerdas.instrument.models import Question
 from kotacerdas.reports import builder, charts, services
 from kotacerdas.reports.models import ReportContent
@@ -213,3 +213,14 @@ def test_the_rank_prints_its_interval_once_robustness_has_run(small_cycle: Cycle
     )
     summary = text[text.index("Peringkat nasional") :][:200]  # the cards' text, in the PDF's order
     assert f" {badung.rank} (1–3) " in summary and "dari 3 daerah; rentang 90% dalam kurung" in summary
+
+
+def test_lampiran_iii_pages_carry_the_legal_note_too(small_cycle: Cycle) -> None:
+    small_cycle.participations.filter(region__code="32.04").update(self_assessment=FillingRecord.NOT_FILLED)
+    letter = services.read_report(services.generate_letter(small_cycle, actor=CLI))
+    pages = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=letter, capture_output=True, check=True
+    ).stdout.decode()
+    lampiran = [" ".join(page.split()) for page in pages.split("\f") if "Lampiran" in page]
+    assert [p for p in lampiran if "Lampiran III · Daerah yang Tidak Mengikuti" in p]
+    assert len(lampiran) >= 3 and all(LEGAL_NOTE in page for page in lampiran)
