@@ -12,6 +12,7 @@ A page fails on:
   Python dictionary (``{'``), a database constraint's name.
 """
 
+import json
 import re
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,7 @@ from django.test import Client
 
 from kotacerdas.audit.models import AuditEvent
 from kotacerdas.cycles.stages import TRANSITIONS
+from kotacerdas.survey.views import link_path
 from tests.test_translations import CATALOGUES, parse_po
 
 # Where each role starts: the header, plus the pages a role is sent to by e-mail or by a colleague.
@@ -199,10 +201,25 @@ def crawl(client: Client, starts: list[str], *, admin: bool) -> Iterator[tuple[s
 
 @pytest.fixture
 def world(cast: dict[str, Any], unpublished_scores: Any, open_cycle: Any) -> dict[str, Any]:
-    """The 2024 demo and the open 2030 cycle, with Badung's history: answers, a submission, scores."""
+    """The 2024 demo and the open 2030 cycle, with Badung's history: answers, a submission, scores, a
+    programme in the register, survey links and a flagged response waiting for review."""
+    from kotacerdas.selfassessment.models import Programme
     from kotacerdas.survey.services import ensure_links
+    from tests.survey.conftest import make_body
 
-    ensure_links(unpublished_scores, actor=cast["admin"])
+    links = ensure_links(unpublished_scores, actor=cast["admin"])
+    Programme.objects.create(
+        participation=unpublished_scores,
+        name="Mal Pelayanan Publik",
+        smart_dimension="smart_governance",
+        kind=Programme._meta.get_field("kind").choices[0][0],  # type: ignore[index]
+        year_started=2021,
+        status=Programme._meta.get_field("status").choices[0][0],  # type: ignore[index]
+    )
+    governance = next(link for link in links if link.smart_dimension == "smart_governance")
+    Client().post(
+        link_path(governance), data=json.dumps(make_body(seconds=5)), content_type="application/json"
+    )
     return cast
 
 
@@ -214,8 +231,10 @@ def test_every_page_of_a_role_speaks_indonesian_without_internals(world: dict[st
         client.force_login(world[role])
     codes = action_codes()
     failures, pages = [], 0
+    seen = set()
     for url, status, text in crawl(client, STARTS[role], admin=role == "admin"):
         pages += 1
+        seen.add(url)
         assert status < 500, f"{role}: {url} answered {status}"
         raw_record = url.startswith("/admin/audit/")
         json_editor = url.startswith("/admin/") and url.endswith("/change/")
@@ -224,16 +243,11 @@ def test_every_page_of_a_role_speaks_indonesian_without_internals(world: dict[st
             for problem in problems(text, codes, raw_record=raw_record, json_editor=json_editor)
         ]
     assert pages >= 5, f"{role}: the crawl reached only {pages} pages"
+    if role == "admin":  # the walk reached the Django admin's changelists and the survey review
+        assert {"/admin/review/reply/", "/admin/cycles/cycle/", "/survei/2030/tinjau/"} <= seen
+    if role == "operator_a":
+        assert {"/penilaian-mandiri/2030/51.03/program/", "/survei/2030/51.03/"} <= seen
     assert failures == [], f"{role} ({pages} pages):\n" + "\n".join(failures)
-
-
-@pytest.mark.django_db
-def test_the_admin_crawl_reaches_the_changelists(world: dict[str, Any]) -> None:
-    client = Client()
-    client.force_login(world["admin"])
-    urls = [url for url, _s, _t in crawl(client, ["/admin/"], admin=True)]
-    assert "/admin/review/reply/" in urls
-    assert "/admin/cycles/cycle/" in urls
 
 
 def test_the_checks_catch_what_they_are_for() -> None:
@@ -251,3 +265,35 @@ def test_the_checks_catch_what_they_are_for() -> None:
         problems("Kirim dan kunci penilaian mandiri · admin@test.id · 25 November 2024", {"answer.saved"})
         == []
     )
+
+
+@pytest.mark.django_db
+def test_error_pages_are_styled_and_in_indonesian(client: Client) -> None:
+    from django.template.loader import render_to_string
+
+    missing = client.get("/tidak-ada-halaman-ini/")
+    assert missing.status_code == 404
+    html = missing.content.decode()
+    assert "Halaman tidak ditemukan" in html and "site.css" in html and 'class="error-page"' in html
+    assert problems(_visible(html), set()) == []
+    # The 500 page is rendered without a request or the database (they may be what failed).
+    server_error = render_to_string("500.html")
+    assert "Terjadi kesalahan" in server_error and "site.css" in server_error
+    forbidden = render_to_string("403.html", {"reason": "Di luar jadwal."})
+    assert "Di luar jadwal." in forbidden and "javascript:" not in forbidden
+
+
+def test_the_empty_choice_of_a_select_is_indonesian() -> None:
+    from django.db.models import fields
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert str(fields.BLANK_CHOICE_LABEL) == "- Pilih salah satu -"
+    with translation.override("en"):
+        assert str(fields.BLANK_CHOICE_LABEL) == "- Select an option -"
+
+
+def _visible(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return parser.text
