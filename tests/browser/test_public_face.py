@@ -79,7 +79,9 @@ def test_a_citizen_finds_a_region_downloads_its_report_and_verifies_it(
         assert outside == []
 
 
-def test_the_table_works_with_javascript_off_on_a_phone(browser: Any, live_server: Any) -> None:
+def test_the_table_works_with_javascript_off_on_a_phone(
+    browser: Any, live_server: Any, screenshot: Callable[..., None]
+) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(
@@ -95,6 +97,7 @@ def test_the_table_works_with_javascript_off_on_a_phone(browser: Any, live_serve
             f"{live_server.url}/hasil/2024/?q=&track=&island=bali-nusa-tenggara&province=&sort=rank"
         )
         expect(page.locator("table.results tbody")).to_contain_text("KAB. BADUNG")
+        screenshot(page, "public-table-phone.png")
         page.goto("/hasil/2024/")
         page.get_by_role("link", name="Berikutnya").click()
         expect(page).to_have_url(f"{live_server.url}/hasil/2024/?page=2")
