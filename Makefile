@@ -42,6 +42,7 @@ bench: setup
 	$(PY) bench/survey_load.py
 	$(PY) bench/reports.py
 	$(PY) bench/scheduling.py
+	$(PY) bench/robustness.py
 
 # Re-take the region registry from the npm package (needs npm); the result is committed.
 refresh-regions:

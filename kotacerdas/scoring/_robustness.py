@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -174,22 +175,29 @@ def analyse_ranks(
         rng, regions, column, draws, survey_replicates
     )
 
-    everyone = np.arange(len(regions))
+    # A final is linear in the scores: each panel variant's final (weights · its scores) is one matrix
+    # product per track, the draw's variant is picked from those, and a resampled survey score adds
+    # weight × (replicate − official score). No draws × regions × dimensions array is ever made.
+    track_of = np.repeat(np.arange(len(tracks)), np.diff(bounds))
+    survey_base = base[survey_rows, survey_col] if survey_rows.size else np.zeros(0)
     ranks = np.empty((draws, len(regions)), dtype=np.int32)
     for start in range(0, draws, _CHUNK):
         stop = min(start + _CHUNK, draws)
-        scores = panel_table[everyone, panel_choice[start:stop]]  # chunk × regions × dimensions
-        if survey_rows.size:
-            scores[:, survey_rows, survey_col] = survey_table[
-                np.arange(survey_rows.size), survey_choice[start:stop]
-            ]
         finals = np.empty((stop - start, len(regions)))
         for t in range(len(tracks)):
             a, b = bounds[t], bounds[t + 1]
-            finals[:, a:b] = np.matmul(scores[:, a:b, :], drawn_weights[start:stop, t, :, None])[..., 0]
+            variants = panel_table[a:b]  # regions × variants × dimensions
+            per_variant = drawn_weights[start:stop, t, :] @ variants.reshape(-1, variants.shape[2]).T
+            per_variant = per_variant.reshape(stop - start, b - a, variants.shape[1])
+            picked = np.take_along_axis(per_variant, panel_choice[start:stop, a:b, None], axis=2)
+            finals[:, a:b] = picked[..., 0]
+        if survey_rows.size:
+            replicate = survey_table[np.arange(survey_rows.size), survey_choice[start:stop]]
+            weight = drawn_weights[start:stop][:, track_of[survey_rows], survey_col]
+            finals[:, survey_rows] += weight * (replicate - survey_base)
         ranks[start:stop] = competition_ranks(np.floor(finals + 0.5 + _HALF_UP_TOLERANCE).astype(np.int64))
 
-    low, median, high = np.percentile(ranks, [5, 50, 95], axis=0, method="inverted_cdf").astype(np.int64)
+    low, median, high = rank_percentiles(ranks, (5, 50, 95))
     official_ranks = _official_ranks(regions, weights)
     position = {r.key: i for i, r in enumerate(regions)}
     intervals = tuple(
@@ -199,11 +207,12 @@ def analyse_ranks(
     )
     sensitivity: dict[str, dict[str, float]] = {}
     if concentration is not None and draws > 1:
-        as_float = ranks.astype(np.float64)
-        mean, total = as_float.mean(axis=0), float(np.var(as_float, axis=0).sum())
+        y = ranks.astype(np.float32)
+        mean = ranks.sum(axis=0, dtype=np.int64) / draws
+        total = float(((ranks.astype(np.int64) ** 2).sum(axis=0) / draws - mean**2).sum())
         for t, track in enumerate(tracks):
             sensitivity[track] = {
-                code: _first_order(drawn_weights[:, t, column[code]], as_float, mean, total)
+                code: _first_order(drawn_weights[:, t, column[code]], y, mean, total)
                 for code in codes
                 if weights[track].get(code, Decimal(0)) > 0
             }
@@ -244,23 +253,39 @@ def first_order_index(x: FloatArray, y: npt.NDArray[np.integer] | FloatArray) ->
     return _first_order(x, y2, y2.mean(axis=0), float(np.var(y2, axis=0).sum()))
 
 
-def _first_order(x: FloatArray, y: FloatArray, y_mean: FloatArray, total: float) -> float:
+def _first_order(x: FloatArray, y: npt.NDArray[np.floating], y_mean: FloatArray, total: float) -> float:
     n = y.shape[0]
-    if n < 2 or total == 0.0:
+    if n < 2 or total <= 0.0:
         return 0.0
     exponent = 2.0 / (7.0 + np.tanh((1500.0 - n) / 500.0))
     bins = int(np.round(min(int(np.ceil(n**exponent)), 48)))
-    # The draws in the order of x (ties by position, as ordinal ranks break them): the partition's cells
-    # (ordinal rank in (edge_j, edge_j+1]) are then consecutive runs of rows.
-    ordered = y[np.argsort(x, kind="stable")]
     edges = np.linspace(0, n, bins + 1)
-    # A cell holds the ordinal ranks m_j < r ≤ m_j+1, i.e. the rows floor(m_j) … floor(m_j+1) − 1.
-    starts = np.unique(np.floor(edges[:-1]).astype(np.int64))
-    sums = np.add.reduceat(ordered, starts, axis=0)
-    sizes = np.diff(np.append(starts, n)).astype(np.float64)
-    means = sums / sizes[:, None]
-    explained = float((sizes[:, None] / n * (means - y_mean) ** 2).sum())
+    # Ordinal ranks of x (ties by position); a cell holds the ranks r with edge_j < r ≤ edge_j+1.
+    order = np.empty(n, dtype=np.int64)
+    order[np.argsort(x, kind="stable")] = np.arange(1, n + 1)
+    member = np.searchsorted(edges, order, side="left") - 1
+    one_hot = np.zeros((bins, n), dtype=y.dtype)
+    one_hot[member, np.arange(n)] = 1
+    sums = (one_hot @ y).astype(np.float64)  # bins × outputs (float32 sums of ranks are exact integers)
+    sizes = np.bincount(member, minlength=bins).astype(np.float64)
+    used = sizes > 0
+    means = sums[used] / sizes[used][:, None]
+    explained = float((sizes[used][:, None] / n * (means - y_mean) ** 2).sum())
     return explained / total
+
+
+def rank_percentiles(ranks: npt.NDArray[np.integer], percents: Sequence[int]) -> tuple[IntArray, ...]:
+    """Per column of ``ranks`` (draws × regions, values 1…regions) the given percentiles, each the smallest
+    rank whose cumulative count reaches ⌈draws × p / 100⌉ (numpy's ``inverted_cdf``, by counting)."""
+    draws, n = ranks.shape
+    span = n + 1
+    flat = (ranks.astype(np.int64) + span * np.arange(n, dtype=np.int64)[None, :]).ravel()
+    cumulative = np.cumsum(np.bincount(flat, minlength=n * span).reshape(n, span), axis=1)
+    out = []
+    for p in percents:
+        needed = max(1, -(-draws * p // 100))
+        out.append(np.argmax(cumulative >= needed, axis=1).astype(np.int64))
+    return tuple(out)
 
 
 def _dimension_codes(weights: Mapping[str, Mapping[str, Decimal]], tracks: list[str]) -> list[str]:
@@ -273,6 +298,7 @@ def _dimension_codes(weights: Mapping[str, Mapping[str, Decimal]], tracks: list[
     return codes
 
 
+@cache  # scores repeat (at most 401 distinct values on the 1–4 scale); Decimal rounding is not free
 def _hundredths(score: Decimal | None) -> int:
     if score is None:
         return 0
@@ -386,13 +412,10 @@ def _bootstrap_questions(
     as the group has, with replacement; a question's score is the mean of its resampled answers rounded
     half-up, exactly (integers held in floats), 0 when none answered it (rule 2)."""
     groups, deep, _ = answers.shape
-    # float32 uniforms scaled to each group's size: several times faster than integers() with an array bound.
-    uniform = rng.random((groups, pool, deep), dtype=np.float32)
-    # (A uniform a hair below 1 can round up to the group's size in float32: clipped to its last respondent.)
-    picks = np.minimum(
-        (uniform * respondents[:, None, None].astype(np.float32)).astype(np.int64),
-        respondents[:, None, None] - 1,
-    )
+    # A respondent index in [0, n) as ⌊u · n / 2¹⁶⌋ of a 16-bit uniform u: four times faster than scaling
+    # floats, never out of range, and uneven by at most one part in 2¹⁶ / n (under 0.1 % for n ≤ 65).
+    uniform = rng.integers(0, 1 << 16, size=(groups, pool, deep), dtype=np.uint16).astype(np.uint32)
+    picks = (uniform * respondents[:, None, None].astype(np.uint32)) >> 16
     valid = np.broadcast_to(np.arange(deep)[None, None, :] < respondents[:, None, None], picks.shape)
     slot = np.arange(groups * pool, dtype=np.int64).reshape(groups, pool, 1) * deep
     times = np.bincount((slot + picks)[valid], minlength=groups * pool * deep).reshape(groups, pool, deep)

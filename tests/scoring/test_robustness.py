@@ -24,7 +24,7 @@ from kotacerdas.scoring import (
     score_region,
     survey_score,
 )
-from kotacerdas.scoring._robustness import competition_ranks
+from kotacerdas.scoring._robustness import competition_ranks, rank_percentiles
 
 REGULER = {
     "baseline": Decimal("0.10"),
@@ -244,3 +244,11 @@ def test_bad_parameters_are_refused(kwargs: dict[str, float], message: str) -> N
 def test_a_track_without_weights_is_refused() -> None:
     with pytest.raises(ValueError, match="no weights for track 'X'"):
         analyse_ranks([RobustnessRegion("A", "X", {"baseline": Decimal(1)})], WEIGHTS, draws=3)
+
+
+@pytest.mark.parametrize("draws", [1, 7, 20, 1000, 10_000])
+def test_rank_percentiles_by_counting_equal_numpys_inverted_cdf(draws: int) -> None:
+    rng = np.random.default_rng(draws)
+    ranks = rng.integers(1, 41, size=(draws, 40))
+    expected = np.percentile(ranks, [5, 50, 95], axis=0, method="inverted_cdf")
+    assert np.array_equal(np.array(rank_percentiles(ranks, (5, 50, 95))), expected)
