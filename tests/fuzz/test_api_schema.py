@@ -24,12 +24,15 @@ EXAMPLES = 30
 
 @pytest.fixture
 def wsgi_app(db: None) -> Iterator[WSGIHandler]:
-    """The Django application, called in-process inside the test's transaction: request_finished must not
-    close the test's connection (Django's own test client disconnects the same handler)."""
+    """The Django application, called in-process inside the test's transaction: the start and end of a
+    request must not close the test's connection (Django's own test client disconnects the same handler;
+    on PostgreSQL the test would otherwise lose its transaction)."""
+    signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
         yield WSGIHandler()
     finally:
+        signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
 
 
