@@ -8,6 +8,7 @@ import pytest
 from scipy.stats import t as student_t
 
 from kotacerdas.survey.stats import DimensionStats, _impact, estimate, t95, t_interval
+from tests.survey.conftest import make_body
 
 
 @pytest.mark.parametrize("df", [1.0, 1.0001, 1.3, 2.5, 7.77, 29.5, 48.2])
@@ -53,3 +54,17 @@ def test_a_question_answered_4_by_all_but_one_is_cut_back_at_4() -> None:
     e = estimate({4: 2, 1: 1})  # mean 3, s = sqrt(3), n = 3: 3 ± 4.30 × 1.0
     assert (e.low, e.high, e.clipped) == (Decimal("1.00"), Decimal("4.00"), True)
     assert estimate({4: 5}).clipped is False  # no variation: 4.00–4.00
+
+
+def test_the_survey_page_says_when_an_interval_was_cut_back(  # type: ignore[no-untyped-def]
+    client, admin_user, links, post
+) -> None:
+    # Two respondents who disagree: every interval reaches far past the scale.
+    for i, values in enumerate([[4, 4, 4, 4, 4, 4, 4, 4, 4], [1, 2, 1, 2, 1, 2, 1, 2, 1]]):
+        post(links["smart_governance"], make_body(values), REMOTE_ADDR=f"10.0.1.{i}")
+    client.force_login(admin_user)
+    page = client.get("/survei/2031/51.03/").content.decode()
+    assert "1,00–4,00 · n=2 · dibatasi ke skala 1–4" in page  # Impact
+    assert "1,00–4,00 (dibatasi ke skala 1–4)" in page  # Smart Governance
+    assert "1,00–4,00*" in page  # its questions
+    assert "Interval kepercayaan dibatasi ke skala 1–4" in page
