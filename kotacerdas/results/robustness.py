@@ -1,6 +1,6 @@
 """Rank robustness of a published revision: gather the engine's inputs, run ``scoring.analyse_ranks``, store.
 
-What each region contributes (docs/methodology.md, "Ketahanan peringkat"):
+What each region contributes (docs/methodology.md, "Rank robustness"):
 
 - its published dimension scores and track (every region: the weights are perturbed for all);
 - its panel, when the revision froze raw assessor scores (``RegionResult.inputs``): for each assessor in
