@@ -3,7 +3,7 @@ questions, weights per track) so that it always describes the instrument the cyc
 and content hash; the rules themselves are the engine's (docs/methodology.md, ``kotacerdas/scoring/``)."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min
@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min
 from kotacerdas.cycles.models import Cycle, Track
 from kotacerdas.instrument.models import Dimension, DimensionKind, Indicator, Instrument, Question
 from kotacerdas.instrument.services import track_weights
+from kotacerdas.results.models import ResultSet, RobustnessRun
 from kotacerdas.survey.models import QUOTA
 
 
@@ -50,9 +51,13 @@ class Methodology:
     scale_max: int
     smart_dimensions: list[tuple[str, int, int]]  # (smart dimension, sub-dimensions, questions)
     respondents_per_dimension: int
+    robustness: RobustnessRun | None = None  # the latest run over the published revision
+    sensitivity: list[tuple[str, Decimal]] = field(default_factory=list)  # (dimension, first-order index)
 
 
-def methodology(cycle: Cycle) -> Methodology:
+def methodology(cycle: Cycle, published: ResultSet | None = None) -> Methodology:
+    """The methodology of ``cycle``; with its published revision, also how the ranks' robustness was
+    analysed on it (draws, seed, and each dimension weight's first-order sensitivity index)."""
     instrument = cycle.instrument
     weights = track_weights(instrument)
     tracks = [t for t in Track.values if t in weights]
@@ -92,6 +97,17 @@ def methodology(cycle: Cycle) -> Methodology:
         .annotate(n=Count("id"), subs=Count("sub_dimension", distinct=True))
         .order_by("smart_dimension")
     ]
+    run = (
+        RobustnessRun.objects.filter(result_set=published).order_by("-ran_at").first()
+        if published is not None
+        else None
+    )
+    names = {d.code: d.name for d in dimensions}
+    sensitivity = [
+        (names.get(code, code), Decimal(str(value)))
+        for code, value in sorted((run.sensitivity if run else {}).items(), key=lambda kv: -float(kv[1]))
+        if value is not None
+    ]
     return Methodology(
         cycle=cycle,
         instrument=instrument,
@@ -103,4 +119,6 @@ def methodology(cycle: Cycle) -> Methodology:
         scale_max=instrument.scale_max,
         smart_dimensions=smart,
         respondents_per_dimension=QUOTA,
+        robustness=run,
+        sensitivity=sensitivity,
     )

@@ -168,10 +168,11 @@ def methodology_page(request: HttpRequest, year: int) -> HttpResponse:
     # is being prepared.
     if not hasattr(cycle, "instrument") or not cycle.instrument.is_frozen:
         raise Http404
+    published = published_result_set(cycle)
     return render(
         request,
         "dashboard/methodology.html",
-        {"cycle": cycle, "method": methodology(cycle), "published": published_result_set(cycle)},
+        {"cycle": cycle, "method": methodology(cycle, published), "published": published},
     )
 
 

@@ -295,3 +295,23 @@ def test_public_pages_speak_english_with_decimal_points(client: Client) -> None:
     assert "0.10 × 3.56" in profile and ">3.08<" in profile and ">3,08<" not in profile
     method = client.get("/metodologi/2024/").content.decode()
     assert "Dimensions and weights per track" in method and "Weight REGULER" in method
+
+
+def test_methodology_page_reports_the_robustness_run_of_the_published_revision(client: Client) -> None:
+    from django.utils import timezone
+
+    from kotacerdas.results.models import ResultSet, RobustnessRun
+
+    assert "belum dijalankan" in client.get("/metodologi/2024/").content.decode()
+    published = ResultSet.objects.get(cycle__year=2024, status="published", revision=1)
+    RobustnessRun.objects.create(
+        result_set=published,
+        draws=10_000,
+        seed=20241125,
+        ran_at=timezone.now(),
+        sensitivity={"outcome": 0.41, "impact": 0.22, "baseline": 0.05},
+    )
+    html = client.get("/metodologi/2024/").content.decode()
+    assert "10000 ulangan, benih acak 20241125" in html
+    assert html.index(">Outcome<") < html.index(">Impact<") < html.index(">Baseline<", html.index("Indeks"))
+    assert ">0,41<" in html and ">0,05<" in html
