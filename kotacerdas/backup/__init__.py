@@ -1,0 +1,1 @@
+"""Backups that restore: ``kotacerdas backup -o FILE`` and ``kotacerdas restore FILE`` (docs/backup.md)."""
