@@ -224,6 +224,12 @@ from kotacerdas.survey.rates import env_rate  # noqa: E402  (pure Python: no Dja
 # clients together. ``off`` turns a limit off (load tests).
 SURVEY_RATE_LIMIT = env_rate("KOTACERDAS_SURVEY_RATE_LIMIT", "20/h")
 SURVEY_LINK_RATE_LIMIT = env_rate("KOTACERDAS_SURVEY_LINK_RATE_LIMIT", "300/h")
+# Days a response keeps its contact and client hashes (repeat-contact and same-client checks); then
+# `kotacerdas purge-survey-contacts` (daily, from cron or the timer in deploy/) forgets them.
+_contact_days = env_str("KOTACERDAS_SURVEY_CONTACT_DAYS", "365")
+if not _contact_days.isdigit():
+    raise ConfigurationError(f"KOTACERDAS_SURVEY_CONTACT_DAYS={_contact_days!r}: a number of days")
+SURVEY_CONTACT_RETENTION_DAYS = int(_contact_days)
 # Seconds between two recomputations of a region's live results triggered by online responses (the
 # first response after a quiet period recomputes at once; later ones wait for the next). 0: every
 # included response recomputes; ``off``: only admin decisions, closing a link and `survey-recompute` do.

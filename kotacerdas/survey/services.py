@@ -607,3 +607,23 @@ def _recompute_soon(participation: Participation) -> None:
         flush_pending_recomputes(participation.cycle)
     else:
         flush_pending_recomputes(participation.cycle, [participation.pk])
+
+
+@transaction.atomic
+def purge_expired_contacts(*, actor: User | SystemActor, now: datetime | None = None) -> int:
+    """Forget the contact and client hashes of responses older than the retention
+    (``KOTACERDAS_SURVEY_CONTACT_DAYS``, docs/personal-data.md): they serve only the repeat-contact and
+    same-client checks while a survey runs. The answers stay. Returns how many responses were purged."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SURVEY_CONTACT_RETENTION_DAYS)
+    expired = SurveyResponse.objects.filter(submitted_at__lt=cutoff).exclude(contact_hash="", client_hash="")
+    purged = expired.update(contact_hash="", client_hash="")
+    if purged:
+        record_event(
+            "survey.contacts_purged",
+            actor=actor,
+            object_type="survey_response",
+            new={"responses": purged, "before": cutoff.isoformat()},
+        )
+    return purged

@@ -76,8 +76,11 @@ def _last_line(page: str) -> str:
 
 
 @pytest.mark.parametrize("which", ["badung_report", "karo_report"])
-def test_no_page_ends_with_a_heading(which: str, request: pytest.FixtureRequest) -> None:
-    report: IssuedReport = request.getfixturevalue(which)
+def test_no_page_ends_with_a_heading(
+    which: str, badung_report: IssuedReport, karo_report: IssuedReport
+) -> None:
+    # Both declared: session fixtures are set up before the test's transaction, never inside it.
+    report = {"badung_report": badung_report, "karo_report": karo_report}[which]
     pages = _pages(report, layout=True)
     # The check itself recognises the headings it looks for.
     assert HEADING.match("4.5.   Quick Wins · rata-rata 2,80") and HEADING.match("Kekuatan")
@@ -224,3 +227,16 @@ def test_lampiran_iii_pages_carry_the_legal_note_too(small_cycle: Cycle) -> None
     lampiran = [" ".join(page.split()) for page in pages.split("\f") if "Lampiran" in page]
     assert [p for p in lampiran if "Lampiran III · Daerah yang Tidak Mengikuti" in p]
     assert len(lampiran) >= 3 and all(LEGAL_NOTE in page for page in lampiran)
+
+
+@pytest.mark.parametrize("which", ["badung_report", "karo_report"])
+def test_each_dimension_of_the_method_table_stays_on_one_page(
+    which: str, badung_report: IssuedReport, karo_report: IssuedReport, cycle_2024: Cycle
+) -> None:
+    report = {"badung_report": badung_report, "karo_report": karo_report}[which]
+    pages = [_squashed(p) for p in _pages(report, raw=True)]
+    method = services.cycle_part(cycle_2024, current_result_set(cycle_2024)).data["content"]["method_table"]
+    assert len(method) == 6
+    for row in method:
+        parts = [_squashed(row["dimension"])] + [_squashed(e["description"]) for e in row["elements"]]
+        assert any(all(part in page for part in parts) for page in pages), row["dimension"]
