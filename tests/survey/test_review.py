@@ -72,7 +72,7 @@ def test_closing_a_link_is_audited_and_recomputes_waiting_responses(
     client = Client()
     client.force_login(operator_a)
     year = governance.participation.cycle.year
-    assert client.post(f"/survei/{year}/51.03/smart_governance/tutup/").status_code == 302
+    assert client.post(f"/survei/{year}/51.03/smart_governance/tutup/", {"confirm": "yes"}).status_code == 302
     governance.refresh_from_db()
     assert governance.closed_at is not None and governance.closed_by == operator_a
     assert AuditEvent.objects.filter(action="survey.link_closed", object_id=str(governance.pk)).exists()
