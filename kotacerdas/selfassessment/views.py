@@ -86,7 +86,7 @@ def dimension_page(request: HttpRequest, year: int, code: str, dimension: str) -
     evidence: dict[int, list[Evidence]] = {}
     for e in Evidence.objects.filter(participation=participation, removed_at__isnull=True):
         evidence.setdefault(e.question_id, []).append(e)
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "question": q,
             "answer": answers.get(q.pk),
