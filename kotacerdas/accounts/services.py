@@ -1,5 +1,6 @@
 """Accounts: creating users (command line, idempotent) and inviting them by an e-mail link."""
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +162,7 @@ def erase_person(user: User, *, actor: User | SystemActor, reason: str) -> None:
 
     if not reason.strip():
         raise AccountError(_("Alasan penghapusan wajib diisi."))
+    forget_sign_ins(user)  # kept under the e-mail, which goes next
     user.email = f"erased-{user.pk}@{ERASED_DOMAIN}"
     user.first_name = user.last_name = user.institution = ""
     user.is_active = user.is_staff = user.is_superuser = False
@@ -184,3 +186,63 @@ def erase_person(user: User, *, actor: User | SystemActor, reason: str) -> None:
 
 def is_erased(user: User) -> bool:
     return user.email.endswith("@" + ERASED_DOMAIN)
+
+
+def export_person(user: User, *, actor: User | SystemActor) -> dict[str, Any]:
+    """Everything the platform holds about one person (UU PDP No. 27/2022, the right of access): their
+    account, every row of any table that points at their account, their second-factor devices (names
+    only, never secrets), failed sign-ins recorded under their e-mail, and the audit events they did or
+    that concern their account. The export itself is audited."""
+    from django.core import serializers
+    from django.db.models import Q
+
+    from kotacerdas.audit.models import AuditEvent
+
+    def rows(queryset: Any) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = json.loads(serializers.serialize("json", queryset))
+        return data
+
+    account = rows(User.objects.filter(pk=user.pk))
+    for row in account:
+        row["fields"].pop("password", None)
+    related: dict[str, list[dict[str, Any]]] = {}
+    for relation in User._meta.related_objects:
+        model = relation.related_model
+        if model is AuditEvent or not hasattr(model, "_default_manager"):
+            continue
+        found = model._default_manager.filter(**{relation.field.name: user})
+        if model._meta.app_label.startswith("otp_"):
+            related[model._meta.label] = list(found.values("name", "confirmed"))
+            continue
+        if found.exists():
+            related[model._meta.label] = rows(found)
+    events = AuditEvent.objects.filter(Q(actor=user) | Q(object_type="user", object_id=str(user.pk)))
+    export = {
+        "account": account,
+        "related": related,
+        "failed_sign_ins": _failed_sign_ins(user),
+        "audit_events": rows(events.order_by("id")),
+    }
+    record_event("user.exported", actor=actor, object_type="user", object_id=user.pk)
+    return export
+
+
+def _failed_sign_ins(user: User) -> list[dict[str, Any]]:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    found: list[dict[str, Any]] = []
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        for row in model.objects.filter(username__iexact=user.email).values():
+            found.append({"table": model._meta.label, **{k: str(v) for k, v in row.items()}})
+    return found
+
+
+def forget_sign_ins(user: User) -> int:
+    """Remove the sign-in records (django-axes: addresses, browsers) kept under the person's e-mail."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    removed = 0
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        count, _per_model = model.objects.filter(username__iexact=user.email).delete()
+        removed += int(count)
+    return removed
