@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "kotacerdas.dashboard",
     "kotacerdas.api",
     "kotacerdas.backup",
-    "kotacerdas.backup",
     # django-ninja's own static Swagger UI for /api/v1/docs (without it, the page loads it from a CDN).
     "ninja",
 ]
