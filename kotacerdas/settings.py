@@ -115,6 +115,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # One test database per test process, so that several runs on one machine never share (and drop) one.
     # SQLite tests use an in-memory database, which is private to the process anyway.
     DATABASES["default"]["TEST"] = {"NAME": f"test_kotacerdas_{os.getpid()}"}
+# The tables' owner (PostgreSQL), for `migrate --database owner` and `create-app-role --database owner`: the
+# app servers and workers connect as DATABASE_URL, a role that owns nothing (kotacerdas/audit/roles.py).
+if env_str("DATABASE_MIGRATE_URL"):
+    DATABASES["owner"] = dj_database_url.parse(env_str("DATABASE_MIGRATE_URL"))
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

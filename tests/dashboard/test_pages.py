@@ -51,7 +51,7 @@ def test_national_table_shows_the_rank_within_the_track(client: Client) -> None:
     rows = client.get("/hasil/2024/?track=KPPN+IKN").context["rows"]
     assert [r.rank_track for r in rows][:3] == [1, 2, 3]
     html = client.get("/hasil/2024/?track=KPPN+IKN").content.decode()
-    assert f'<td class="num">{rows[0].rank}</td>\n      <td class="num">1</td>' in html
+    assert f'<td class="num">{rows[0].rank}</td>\n      <td class="num hide-sm">1</td>' in html
 
 
 def test_national_table_filters_by_track_and_province(client: Client) -> None:
