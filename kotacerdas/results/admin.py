@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 
 from kotacerdas.core.admin import ReadOnlyAdminMixin
-from kotacerdas.results.models import HistoricalFinal, PublishedScore, RegionResult, ResultSet
+from kotacerdas.results.models import HistoricalFinal, PublishedScore, RegionResult, ResultSet, RobustnessRun
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Any]):
@@ -32,6 +32,23 @@ class ResultSetAdmin(ReadOnlyAdmin):
 
 @admin.register(RegionResult)
 class RegionResultAdmin(ReadOnlyAdmin):
-    list_display = ("participation", "result_set", "track", "final", "improvement", "rank")
+    list_display = (
+        "participation",
+        "result_set",
+        "track",
+        "final",
+        "improvement",
+        "rank",
+        "rank_low",
+        "rank_high",
+    )
     list_filter = ("result_set",)
     search_fields = ("participation__region__name",)
+
+
+@admin.register(RobustnessRun)
+class RobustnessRunAdmin(ReadOnlyAdmin):
+    """Runs of ``kotacerdas robustness``: how each published revision's rank intervals were made."""
+
+    list_display = ("result_set", "draws", "seed", "ran_at", "ran_by")
+    list_filter = ("result_set__cycle",)

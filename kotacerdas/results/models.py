@@ -107,9 +107,9 @@ class RegionResult(models.Model):
     rank_track = models.PositiveIntegerField(null=True, blank=True, help_text="The rank within the track.")
     # The rank's uncertainty (``kotacerdas robustness``): the median and the 5th and 95th percentile of the
     # national rank over a Monte Carlo of weights, survey respondents and panel. Empty until it has run.
-    rank_median = models.PositiveIntegerField(null=True, blank=True)
-    rank_low = models.PositiveIntegerField(null=True, blank=True)
-    rank_high = models.PositiveIntegerField(null=True, blank=True)
+    rank_median = models.PositiveIntegerField(_("median peringkat"), null=True, blank=True)
+    rank_low = models.PositiveIntegerField(_("peringkat P5"), null=True, blank=True)
+    rank_high = models.PositiveIntegerField(_("peringkat P95"), null=True, blank=True)
     # Like-for-like improvement (scoring rule 8) and how it was made: per dimension the two means, and the
     # current questions without a counterpart in the previous cycle. Empty when it cannot be computed.
     improvement_comparable = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
@@ -143,19 +143,28 @@ class RobustnessRun(models.Model):
     weight (a share of the rank variance, 0–1); ``parameters`` holds the perturbation parameters (the
     Dirichlet concentration, which inputs were resampled and how many regions each way)."""
 
-    result_set = models.ForeignKey(ResultSet, on_delete=models.CASCADE, related_name="robustness_runs")
-    draws = models.PositiveIntegerField()
-    seed = models.BigIntegerField()
-    ran_at = models.DateTimeField()
-    ran_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    result_set = models.ForeignKey(
+        ResultSet, on_delete=models.CASCADE, related_name="robustness_runs", verbose_name=_("revisi hasil")
     )
-    sensitivity = models.JSONField(default=dict)
-    parameters = models.JSONField(default=dict)
+    draws = models.PositiveIntegerField(_("jumlah undian"))
+    seed = models.BigIntegerField(_("benih acak"))
+    ran_at = models.DateTimeField(_("dijalankan pada"))
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dijalankan oleh"),
+    )
+    sensitivity = models.JSONField(_("indeks sensitivitas"), default=dict)
+    parameters = models.JSONField(_("parameter"), default=dict)
 
     class Meta:
         ordering = ["result_set", "-ran_at"]
         get_latest_by = "ran_at"
+        verbose_name = _("analisis ketahanan peringkat")
+        verbose_name_plural = _("analisis ketahanan peringkat")
 
     def __str__(self) -> str:
         return f"{self.result_set} robustness {self.draws} draws, seed {self.seed}"
