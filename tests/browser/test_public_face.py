@@ -76,6 +76,12 @@ def test_a_citizen_finds_a_region_downloads_its_report_and_verifies_it(
         expect(page.locator("code.hash")).to_contain_text("SHA-256")
         screenshot(page, "public-methodology.png")
 
+        # The API's documentation runs Swagger UI from the server's own static files.
+        page.goto("/api/v1/docs")
+        expect(page.locator(".swagger-ui .title")).to_contain_text("Kota Cerdas API")
+        expect(page.get_by_text("/api/v1/cycles/{year}/results").first).to_be_visible()
+        screenshot(page, "public-api-docs.png", full_page=False)
+
         assert outside == []
 
 
