@@ -103,7 +103,7 @@ def _save_of(number: int, path: str, **expected: Any) -> Callable[[Any], bool]:
 def answer(page: Any, number: int, level: int, justification: str) -> None:
     question = page.locator(f"#q{number}")
     with page.expect_response(
-        _save_of(number, "jawaban", level=str(level), justification=justification)
+        _save_of(number, "jawaban", level=level, justification=justification)
     ) as saved:
         question.locator(f"input[name=level][value='{level}']").check()
         question.locator("textarea[name=justification]").fill(justification)
@@ -113,7 +113,7 @@ def answer(page: Any, number: int, level: int, justification: str) -> None:
 
 def score(page: Any, number: int, value: int, note: str) -> None:
     question = page.locator(f"#q{number}")
-    with page.expect_response(_save_of(number, "skor", score=str(value), note=note)) as saved:
+    with page.expect_response(_save_of(number, "skor", score=value, note=note)) as saved:
         question.locator(f"input[name=score][value='{value}']").check()
         question.locator("textarea[name=note]").fill(note)
     assert saved.value.ok
