@@ -187,3 +187,13 @@ def test_the_survey_is_gathered_per_smart_dimension_and_checked_against_the_publ
     row.dimensions["impact"]["score"] = "2.00"
     assert _survey(row, surveyed, answers, notes) is None
     assert notes and "survey" in notes[0]
+
+
+def test_only_an_admin_or_a_command_may_store_an_analysis(operator_a) -> None:  # type: ignore[no-untyped-def]
+    from kotacerdas.cycles.policy import NotAllowed
+    from kotacerdas.results.robustness import run_robustness
+
+    with pytest.raises(NotAllowed):
+        run_robustness(Cycle.objects.get(year=2024), actor=operator_a, draws=10, seed=1)
+    assert not RobustnessRun.objects.exists()
+    assert _intervals()["51.03"] == (None, None, None)
