@@ -87,7 +87,7 @@ def test_create_user_refuses_bad_input_clearly(db: None, password_file: Path, tm
         )
     weak = tmp_path / "weak"
     weak.write_text("12345", encoding="utf-8")
-    with pytest.raises(CommandError, match="password"):
+    with pytest.raises(CommandError, match="Kata sandi: "):
         _run("create_user", "--role", "admin", "--email", "a@b.id", "--password-file", str(weak))
     assert not User.objects.filter(email="a@b.id").exists()
 
