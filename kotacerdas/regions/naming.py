@@ -44,6 +44,7 @@ def _(message: str) -> str:
         pass
     return message
 
+
 __all__ = [
     "AmbiguousRegionName",
     "Kind",
