@@ -44,6 +44,19 @@ TABLE: list[Any] = [
     ("accounts:accept_invitation", "POST", "/accounts/undangan/{invitation}/", "new_password", (302,) * 6),
     ("accounts:accept_invitation", "POST", "/accounts/undangan/{accepted}/", "new_password", (400,) * 6),
     ("accounts:accept_invitation", "GET", "/accounts/undangan/MQ/bad-token/", "", (400,) * 6),
+    # Two-factor pages (tests/accounts/test_two_factor.py has the flows): anyone signed in sets up their
+    # own; without a device the second step has nothing to ask and sends the person on.
+    ("accounts:two_factor_setup", "GET", "/accounts/2fa/", "", SIGNED_IN),
+    ("accounts:two_factor_setup", "POST", "/accounts/2fa/", "bad_code", (LOGIN, 400, 400, 400, 400, 400)),
+    ("accounts:two_factor_qr", "GET", "/accounts/2fa/qr.svg", "", SIGNED_IN),
+    ("accounts:two_factor_verify", "GET", "/accounts/2fa/verifikasi/", "", (LOGIN, 302, 302, 302, 302, 302)),
+    (
+        "accounts:two_factor_verify",
+        "POST",
+        "/accounts/2fa/verifikasi/",
+        "bad_code",
+        (LOGIN, 302, 302, 302, 302, 302),
+    ),
 ]
 
 
@@ -56,6 +69,7 @@ def _body(kind: str, cast: dict[str, Any], role: str) -> dict[str, Any]:
         "change": {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
         "reset": {"email": user.email},
         "new_password": {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        "bad_code": {"code": "not-a-code"},
     }.get(kind, {})
     return {"data": data}
 
