@@ -20,12 +20,15 @@ from openpyxl import Workbook as _OpenpyxlWorkbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "CSV_CONTENT_TYPE",
     "XLSX_CONTENT_TYPE",
     "Column",
+    "PageSetup",
     "Rendered",
     "Table",
     "Workbook",
@@ -74,6 +77,23 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class PageSetup:
+    """How an XLSX sheet prints, written with the sheet in the one pass: A4, ``orientation``, one page
+    wide (``fit_to_width``; as many pages tall as the rows need), the header row on every page
+    (``repeat_header``), grid lines, margins in inches, and the page header and footer texts (Excel's
+    codes: ``&A`` the sheet's name, ``&P`` the page, ``&N`` the pages)."""
+
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    fit_to_width: bool = False
+    repeat_header: bool = False
+    grid_lines: bool = False
+    margins: tuple[float, float, float, float] | None = None  # left, right, top, bottom
+    header_left: str = ""
+    header_right: str = ""
+    footer_right: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     """A table to export. ``name`` is the file name without extension, ``title`` the sheet's name in a
     workbook (at most 31 characters). ``rows`` hold one value per column, in column order (sequences) or
@@ -82,7 +102,8 @@ class Table:
 
     ``header`` says what the header row shows: the columns' labels, or their keys where the keys are a
     published file format (the results table's ``region_code,region,…``). ``frozen`` is the XLSX cell
-    below and right of the frozen panes; ``header_height`` the XLSX header row's height in points.
+    below and right of the frozen panes; ``header_height`` the XLSX header row's height in points;
+    ``page_setup`` how the XLSX sheet prints (else the workbook's, else Excel's defaults).
     """
 
     name: str
@@ -92,6 +113,7 @@ class Table:
     header: Literal["label", "key"] = "label"
     frozen: str = "A2"
     header_height: float | None = None
+    page_setup: PageSetup | None = None
 
     def __post_init__(self) -> None:
         keys = [c.key for c in self.columns]
@@ -116,12 +138,14 @@ class Table:
 @dataclass(frozen=True, slots=True)
 class Workbook:
     """Several tables as one XLSX file: ``title`` and ``creator`` are the document's properties
-    (``creator=None`` leaves openpyxl's own)."""
+    (``creator=None`` leaves openpyxl's own); ``page_setup`` how every sheet prints (a table's own
+    ``page_setup`` wins)."""
 
     name: str
     title: str
     sheets: list[Table] = field(default_factory=list)
     creator: str | None = None
+    page_setup: PageSetup | None = None
 
 
 class Rendered(NamedTuple):
@@ -174,14 +198,18 @@ def records(table: Table) -> Iterator[dict[str, Any]]:
 def render_xlsx(data: Workbook | Table) -> Rendered:
     """A workbook with one sheet per table: styled header row, typed cells (a ``Decimal`` becomes a
     float, which is what a spreadsheet computes with), the columns' widths, number formats and header
-    notes, frozen panes and filters."""
+    notes, frozen panes and filters, and the print settings (``PageSetup``)."""
     book = data if isinstance(data, Workbook) else Workbook(name=data.name, title=data.title, sheets=[data])
     workbook = _OpenpyxlWorkbook()
     first = workbook.active
     assert first is not None
     workbook.remove(first)
     for sheet in book.sheets:
-        _write_sheet(workbook.create_sheet(sheet.title or None), sheet, author=book.creator or "")
+        ws = workbook.create_sheet(sheet.title or None)
+        _write_sheet(ws, sheet, author=book.creator or "")
+        setup = sheet.page_setup or book.page_setup
+        if setup is not None:
+            _set_up_printing(ws, setup)
     workbook.properties.title = book.title
     if book.creator is not None:
         workbook.properties.creator = book.creator
@@ -212,3 +240,28 @@ def _write_sheet(ws: Worksheet, table: Table, *, author: str) -> None:
         ws.row_dimensions[1].height = table.header_height
     ws.freeze_panes = table.frozen
     ws.auto_filter.ref = ws.dimensions
+
+
+def _set_up_printing(ws: Worksheet, setup: PageSetup) -> None:
+    ws.page_setup.orientation = setup.orientation
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    if setup.fit_to_width:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    if setup.repeat_header:
+        ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = setup.grid_lines
+    if setup.margins is not None:
+        left, right, top, bottom = setup.margins
+        ws.page_margins.left, ws.page_margins.right = left, right
+        ws.page_margins.top, ws.page_margins.bottom = top, bottom
+    if setup.header_left or setup.header_right or setup.footer_right:
+        ws.HeaderFooter = HeaderFooter(
+            oddHeader=HeaderFooterItem(left=_part(setup.header_left), right=_part(setup.header_right)),
+            oddFooter=HeaderFooterItem(right=_part(setup.footer_right)),
+        )
+
+
+def _part(text: str) -> _HeaderFooterPart | None:
+    return _HeaderFooterPart(text=text) if text else None

@@ -6,18 +6,13 @@ them (``render_workbook``), as for the PDF documents. The summary extends the na
 ``kotacerdas.results.table`` (same rows, same rounding).
 """
 
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import load_workbook
-from openpyxl.worksheet.header_footer import HeaderFooter, HeaderFooterItem, _HeaderFooterPart
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
-from kotacerdas.core.exporters import Column, Table, Workbook, render_xlsx
+from kotacerdas.core.exporters import Column, PageSetup, Table, Workbook, render_xlsx
 from kotacerdas.instrument.models import Dimension, Question
 from kotacerdas.reports import formats
 from kotacerdas.results.models import RegionResult, ResultSet
@@ -217,36 +212,30 @@ def build_workbook(result_set: ResultSet) -> Workbook:
         )
     )
     title = f"Hasil Evaluasi {cycle.programme} {cycle.stage} Tahun {year} (revisi {result_set.revision})"
-    return Workbook(name=f"hasil-evaluasi-{year}", title=title, sheets=sheets, creator="Kota Cerdas")
+    return Workbook(
+        name=f"hasil-evaluasi-{year}",
+        title=title,
+        sheets=sheets,
+        creator="Kota Cerdas",
+        page_setup=print_setup(title),
+    )
+
+
+def print_setup(title: str) -> PageSetup:
+    """Every sheet prints A4 landscape, fitted to the page width, with the header row on every page."""
+    return PageSetup(
+        orientation="landscape",
+        fit_to_width=True,
+        repeat_header=True,
+        grid_lines=True,
+        margins=(0.4, 0.4, 0.6, 0.6),
+        header_left=title,
+        header_right="&A",
+        footer_right="Halaman &P dari &N",
+    )
 
 
 def render_workbook(data: Workbook) -> bytes:
     """The workbook's XLSX bytes (the shared renderer; its file name is ``hasil-evaluasi-<year>.xlsx``),
-    every sheet set up to print: A4 landscape, fitted to the page width, the header row on every page."""
-    book = load_workbook(io.BytesIO(render_xlsx(data).content))
-    for sheet in book.worksheets:
-        _print_setup(sheet, data.title)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _print_setup(sheet: Worksheet, title: str) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    # One page wide, as many pages tall as the rows need.
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.print_title_rows = "1:1"
-    sheet.print_options.gridLines = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.HeaderFooter = HeaderFooter(
-        oddHeader=HeaderFooterItem(left=_part(title), right=_part("&A")),
-        oddFooter=HeaderFooterItem(right=_part("Halaman &P dari &N")),
-    )
-
-
-def _part(text: str) -> _HeaderFooterPart:
-    return _HeaderFooterPart(text=text)
+    every sheet set up to print as ``print_setup`` says, in the same pass."""
+    return render_xlsx(data).content

@@ -16,7 +16,16 @@ from openpyxl import load_workbook
 
 from kotacerdas.core import exporters
 from kotacerdas.core.actors import CLI
-from kotacerdas.core.exporters import Column, Table, Workbook, iter_csv, records, render_csv, render_xlsx
+from kotacerdas.core.exporters import (
+    Column,
+    PageSetup,
+    Table,
+    Workbook,
+    iter_csv,
+    records,
+    render_csv,
+    render_xlsx,
+)
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.instrument.models import Dimension
 from kotacerdas.results.models import PublishedScore
@@ -119,6 +128,44 @@ def test_a_single_table_renders_as_a_one_sheet_workbook() -> None:
     workbook = load_workbook(io.BytesIO(content))
     assert filename == "contoh.xlsx" and workbook.sheetnames == ["Contoh"]
     assert workbook["Contoh"].freeze_panes == "A2"
+
+
+def test_print_settings_are_written_with_the_sheets_and_a_tables_own_wins() -> None:
+    landscape = PageSetup(
+        orientation="landscape",
+        fit_to_width=True,
+        repeat_header=True,
+        grid_lines=True,
+        margins=(0.4, 0.4, 0.6, 0.6),
+        header_left="Buku contoh",
+        header_right="&A",
+        footer_right="Halaman &P dari &N",
+    )
+    book = Workbook(
+        name="buku",
+        title="Buku contoh",
+        page_setup=landscape,
+        sheets=[
+            _table(),
+            Table(name="dua", title="Kedua", columns=[Column("x")], rows=[(1,)], page_setup=PageSetup()),
+        ],
+    )
+    workbook = load_workbook(io.BytesIO(render_xlsx(book).content))
+    sheet = workbook["Contoh"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$1:$1" and sheet.print_options.gridLines
+    assert (sheet.page_margins.left, sheet.page_margins.top) == (0.4, 0.6)
+    assert sheet.oddHeader.left.text == "Buku contoh" and sheet.oddHeader.right.text == "&A"
+    assert sheet.oddFooter.right.text == "Halaman &P dari &N"
+    # The table's own setup (portrait, nothing repeated) overrides the workbook's.
+    second = workbook["Kedua"]
+    assert second.page_setup.orientation == "portrait" and second.print_title_rows is None
+    # Without a setup, a sheet keeps Excel's defaults.
+    plain = load_workbook(io.BytesIO(render_xlsx(_table()).content))["Contoh"]
+    assert plain.page_setup.orientation is None and plain.print_title_rows is None
 
 
 def test_a_table_refuses_repeated_keys_and_rows_of_the_wrong_length() -> None:
