@@ -50,7 +50,7 @@ def test_export_of_one_region_and_excluded_responses_only_on_request(
     links: dict[str, SurveyLink], post: Any
 ) -> None:
     cycle = links["smart_governance"].participation.cycle
-    post(links["smart_governance"], make_body([4] * 9))  # straight-lined: flagged, not included
+    post(links["smart_governance"], make_body([4] * 9, seconds=30))  # unread straight line: flagged
     out = io.StringIO()
     call_command("export_survey", year=cycle.year, region="Kabupaten Badung", stdout=out)
     assert len(out.getvalue().splitlines()) == 1
