@@ -193,7 +193,8 @@ def crawl(client: Client, starts: list[str], *, admin: bool) -> Iterator[tuple[s
                 continue
             if link.startswith("/admin/") and (not admin or _admin_excluded(link)):
                 continue
-            if shapes[shape(link)] >= PER_SHAPE:
+            # The admin's change pages are alike per model: one of each is enough.
+            if shapes[shape(link)] >= (1 if link.startswith("/admin/") else PER_SHAPE):
                 continue
             shapes[shape(link)] += 1
             seen.add(link)
