@@ -4,9 +4,11 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema, Swagger
+from ninja.decorators import decorate_view
 
 from kotacerdas.core.exporters import records
 from kotacerdas.cycles.models import Cycle
+from kotacerdas.dashboard.cache import public_cache
 from kotacerdas.results.detail import region_detail
 from kotacerdas.results.models import RegionResult
 from kotacerdas.results.table import build_table, published_result_set, results_table
@@ -72,6 +74,8 @@ def _cycle(year: int) -> Cycle:
     return cycle
 
 
+# Served to anonymous clients from the revision-keyed cache (dashboard/cache.py), validated once.
+@decorate_view(public_cache("api.cycles"))
 @api.get("/cycles", response=list[CycleOut], summary="Evaluation cycles")
 def list_cycles(request: HttpRequest) -> list[dict[str, Any]]:
     out = []
@@ -87,6 +91,8 @@ def list_cycles(request: HttpRequest) -> list[dict[str, Any]]:
     return out
 
 
+# Served to anonymous clients from the revision-keyed cache (dashboard/cache.py), validated once.
+@decorate_view(public_cache("api.results"))
 @api.get(
     "/cycles/{year}/results",
     response={200: list[ResultRow], **LOOKUP_ERRORS},
@@ -104,6 +110,8 @@ def list_results(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     ]
 
 
+# Served to anonymous clients from the revision-keyed cache (dashboard/cache.py), validated once.
+@decorate_view(public_cache("api.region_result"))
 @api.get(
     "/cycles/{year}/results/{code}",
     response={200: dict[str, Any], **LOOKUP_ERRORS},

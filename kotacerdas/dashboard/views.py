@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kotacerdas.core.exporters import Rendered, render_csv, render_xlsx
 from kotacerdas.cycles.models import Cycle, Track
 from kotacerdas.dashboard.browse import ISLAND_GROUPS, TableQuery, paginate, public_rows
+from kotacerdas.dashboard.cache import public_cache
 from kotacerdas.dashboard.landing import landing
 from kotacerdas.dashboard.methodology import methodology
 from kotacerdas.dashboard.opendata import datapackage, resource_csv
@@ -42,6 +43,7 @@ def _latest_published() -> tuple[Cycle | None, ResultSet | None]:
     return (cycles[0] if cycles else None), None
 
 
+@public_cache("dashboard.home")
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page of the latest published cycle."""
     cycle, result_set = _latest_published()
@@ -68,6 +70,7 @@ def _published(request: HttpRequest, year: int) -> tuple[Cycle, ResultSet]:
     return cycle, result_set
 
 
+@public_cache("dashboard.national_table")
 def national_table(request: HttpRequest, year: int) -> HttpResponse:
     cycle, result_set = _result_set(request, year)
     if result_set is None:
@@ -102,11 +105,13 @@ def _download(rendered: Rendered) -> HttpResponse:
     return response
 
 
+@public_cache("dashboard.national_table_csv")
 def national_table_csv(request: HttpRequest, year: int) -> HttpResponse:
     _cycle, result_set = _published(request, year)
     return _download(render_csv(results_table(result_set)))
 
 
+@public_cache("dashboard.national_table_xlsx")
 def national_table_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     cycle, result_set = _published(request, year)
     title = _("Hasil evaluasi %(year)s") % {"year": cycle.year}
@@ -124,6 +129,7 @@ def _region_result(result_set: ResultSet, code: str) -> RegionResult:
     return result
 
 
+@public_cache("dashboard.region_result")
 def region_result(request: HttpRequest, year: int, code: str) -> HttpResponse:
     cycle, result_set = _published(request, year)
     result = _region_result(result_set, code)
@@ -162,6 +168,7 @@ def methodology_latest(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard:methodology", year=cycle.year)
 
 
+@public_cache("dashboard.methodology_page")
 def methodology_page(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, year=year, practice=False)
     # An instrument is public once the cycle is opened to the regions (frozen from then on), not while it
@@ -185,6 +192,7 @@ def _published_cycle(year: int) -> tuple[Cycle, ResultSet]:
     return cycle, result_set
 
 
+@public_cache("dashboard.datapackage_json")
 def datapackage_json(request: HttpRequest, year: int) -> JsonResponse:
     cycle, result_set = _published_cycle(year)
     return JsonResponse(
@@ -192,6 +200,7 @@ def datapackage_json(request: HttpRequest, year: int) -> JsonResponse:
     )
 
 
+@public_cache("dashboard.datapackage_resource")
 def datapackage_resource(request: HttpRequest, year: int, name: str) -> HttpResponse:
     cycle, result_set = _published_cycle(year)
     rendered = resource_csv(cycle, result_set, name)
