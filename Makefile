@@ -40,6 +40,7 @@ bench: setup
 	$(PY) bench/recompute.py
 	$(PY) bench/imports.py
 	$(PY) bench/survey_load.py
+	$(PY) bench/survey_quality.py
 	$(PY) bench/reports.py
 	$(PY) bench/scheduling.py
 	$(PY) bench/robustness.py
