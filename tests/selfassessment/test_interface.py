@@ -98,3 +98,16 @@ def test_programme_errors_are_indonesian_and_dimensions_are_named(
     operator.post(OVERVIEW + "program/", body)
     listing = operator.get(OVERVIEW + "program/").content.decode()
     assert "<td>Smart Governance</td>" in listing and "smart_governance</td>" not in listing
+
+
+def test_the_confirmation_reads_in_english_too(
+    operator: Client, operator_a: User, badung: Participation
+) -> None:
+    from django.conf import settings
+
+    fill_self_assessment(operator_a, badung)
+    operator.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = operator.get(OVERVIEW).content.decode()
+    assert "programme register of KAB. BADUNG for 2030 are locked" in page
+    assert "I have checked the answers and understand that the self-assessment will be locked." in page
+    assert "terkunci" not in page
