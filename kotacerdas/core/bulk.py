@@ -11,6 +11,7 @@ Only a table's own app calls them, from its ``services.py`` (one write path per 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections, models, router
 
@@ -79,3 +80,40 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def update_changed(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[int, Sequence[object]]]
+) -> None:
+    """Write ``fields`` of ``rows`` (``(primary key, values in the order of fields)``) with one parameterised
+    UPDATE per row executed as one batch, each changing its row only when a value differs from the stored
+    one (compared by the database, NULL-safe: JSON as JSON on PostgreSQL, as its stored text on SQLite).
+    The caller need not read the stored values to find what changed."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table, columns = _table_and_columns(model, fields)
+    distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+    assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
+    differs = " OR ".join(f"{quote(str(c.column))} {distinct} %s" for c in columns)
+    pk = model._meta.pk
+    assert pk is not None
+    sql = f"UPDATE {quote(table)} SET {assignments} WHERE {quote(str(pk.column))} = %s AND ({differs})"
+    params = []
+    for key, values in rows:
+        prepared = [c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True)]
+        params.append([*prepared, key, *prepared])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def fetch_rows(query: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the driver returns them, without Django's per-value
+    converters (the callers convert what they need): for large aggregate reads."""
+    compiler = query.query.get_compiler(using=query.db)
+    sql, params = compiler.as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows

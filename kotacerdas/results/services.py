@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
-from kotacerdas.core.bulk import update_rows
+from kotacerdas.core.bulk import fetch_rows, update_changed, update_rows
 from kotacerdas.cycles.models import Cycle, Participation, Stage, Track
 from kotacerdas.cycles.policy import Action, require
 from kotacerdas.cycles.services import record_evaluated
@@ -43,13 +43,24 @@ from kotacerdas.scoring import (
     RegionInput,
     RobustnessResult,
     comparable_improvement,
-    rank,
     score_region,
 )
 from kotacerdas.scoring import (
     RegionResult as EngineResult,
 )
 from kotacerdas.survey.models import SurveyAnswer
+
+# The columns a recompute writes on an existing row (in this order).
+_WRITTEN = (
+    "track",
+    "final",
+    "improvement",
+    "previous_final",
+    "dimensions",
+    "missing_questions",
+    "improvement_comparable",
+    "comparison",
+)
 
 
 @dataclass
@@ -127,7 +138,8 @@ def _gather_inputs(
         .values_list("response__participation_id", "question_id")
         .annotate(total=Sum("score"), n=Count("score"))
     )
-    for pid, qid, total, n in [*assessed, *surveyed]:
+    # Read as the driver returns them (integers): Django's per-value converters cost more than the sums.
+    for pid, qid, total, n in [*fetch_rows(assessed), *fetch_rows(surveyed)]:
         old_total, old_n = raw[pid].get(qid, (Decimal(0), 0))
         raw[pid][qid] = (old_total + Decimal(total), old_n + n)
     agreed: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -299,10 +311,16 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     current = RegionResult.objects.filter(result_set=result_set).order_by()
     if regions is not None:
         current = current.filter(participation_id__in=scope_ids)
-    existing = {r.participation_id: r for r in current}
+    # participation id → (row id, final, track): enough to know whether the ranks change. The other
+    # columns (JSON mostly) are compared by the database in the UPDATE itself, not read back.
+    existing = {
+        pid: (pk, final, track)
+        for pk, pid, final, track in current.values_list("pk", "participation_id", "final", "track")
+    }
     to_create: list[RegionResult] = []
-    to_update: list[RegionResult] = []
+    to_write: list[tuple[int, list[object]]] = []
     keep_ids: set[int] = set()
+    ranks_change = False
     for p, result in zip(with_track, engine_results, strict=True):
         if not result.has_data:
             continue
@@ -316,33 +334,23 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
             "missing_questions": list(result.missing_questions),
             **comparisons.get(p.pk, {"improvement_comparable": None, "comparison": {}}),
         }
-        row = existing.get(p.pk)
-        if row is None:
+        stored = existing.get(p.pk)
+        if stored is None:
             to_create.append(RegionResult(result_set=result_set, participation=p, rank=0, **values))
-        elif any(getattr(row, name) != value for name, value in values.items()):
-            # Only rows whose values changed are written: most recomputations change few regions.
-            for name, value in values.items():
-                setattr(row, name, value)
-            to_update.append(row)
+            ranks_change = True
+            continue
+        pk, final, track = stored
+        ranks_change = ranks_change or final != result.final or track != p.track
+        # Written only where a value differs (the database compares): most recomputations change few.
+        to_write.append((pk, [values[name] for name in _WRITTEN]))
     stale = [pid for pid in existing if pid in scope_ids and pid not in keep_ids]
     if stale:
         RegionResult.objects.filter(result_set=result_set, participation_id__in=stale).delete()
+        ranks_change = True
     RegionResult.objects.bulk_create(to_create)
-    update_rows(
-        RegionResult,
-        [
-            "track",
-            "final",
-            "improvement",
-            "previous_final",
-            "dimensions",
-            "missing_questions",
-            "improvement_comparable",
-            "comparison",
-        ],
-        to_update,
-    )
-    _rerank(result_set)
+    update_changed(RegionResult, _WRITTEN, to_write)
+    if ranks_change:
+        _rerank(result_set)
     result_set.computed_at = timezone.now()
     result_set.save(update_fields=["computed_at"])
     report.computed = len(keep_ids)
@@ -350,25 +358,25 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
 
 
 def _rerank(result_set: ResultSet) -> None:
-    """The national rank and the rank within each track (the tracks weigh the dimensions differently)."""
-    rows = list(
-        RegionResult.objects.filter(result_set=result_set)
-        .order_by()
-        .values_list("id", "final", "rank", "track", "rank_track")
-    )
-    ranks = rank({pk: final for pk, final, *_ in rows})
-    in_track: dict[int, int] = {}
-    for track in {row[3] for row in rows}:
-        in_track |= rank({pk: final for pk, final, _, t, _ in rows if t == track})
-    update_rows(
-        RegionResult,
-        ["rank", "rank_track"],
-        [
-            RegionResult(pk=pk, rank=ranks[pk], rank_track=in_track[pk])
-            for pk, _, old, _, old_track in rows
-            if (old, old_track) != (ranks[pk], in_track[pk])
-        ],
-    )
+    """The national rank and the rank within each track (the tracks weigh the dimensions differently):
+    competition ranking (``scoring.rank``: 1 + the number of strictly higher finals), computed by the
+    database's RANK() window function in one UPDATE that touches only the rows whose rank changes."""
+    quote = connection.ops.quote_name
+    table = quote(RegionResult._meta.db_table)
+    connection_sql = f"""
+        UPDATE {table} SET rank = ranked.national, rank_track = ranked.in_track
+        FROM (
+            SELECT id,
+                   RANK() OVER (ORDER BY final DESC) AS national,
+                   RANK() OVER (PARTITION BY track ORDER BY final DESC) AS in_track
+            FROM {table} WHERE result_set_id = %s
+        ) AS ranked
+        WHERE {table}.id = ranked.id
+          AND ({table}.rank <> ranked.national OR {table}.rank_track IS NULL
+               OR {table}.rank_track <> ranked.in_track)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(connection_sql, [result_set.pk])
 
 
 @transaction.atomic
