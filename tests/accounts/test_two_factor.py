@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.models import AuditEvent
 from tests.conftest import PASSWORD
+from tests.test_deploy_settings import PRODUCTION, _settings
 
 SETUP = "/accounts/2fa/"
 VERIFY = "/accounts/2fa/verifikasi/"
@@ -161,3 +162,18 @@ def test_reset_two_factor_removes_the_devices_and_is_audited(admin_user: User) -
     assert not StaticDevice.objects.filter(user=admin_user).exists()
     event = AuditEvent.objects.get(action="user.two_factor_reset")
     assert event.reason == "ponsel hilang" and event.actor_label == "cli"
+
+
+@pytest.mark.parametrize(
+    ("environment", "required"),
+    [
+        ({}, False),  # the demo: optional
+        ({"KOTACERDAS_REQUIRE_2FA": "on"}, True),
+        ({**PRODUCTION}, True),  # production: compulsory for admins and assessors
+        ({**PRODUCTION, "KOTACERDAS_REQUIRE_2FA": "off"}, False),
+    ],
+)
+def test_the_second_factor_is_compulsory_by_default_only_in_production(
+    environment: dict[str, str], required: bool
+) -> None:
+    assert _settings(environment, "KOTACERDAS_REQUIRE_2FA") == {"KOTACERDAS_REQUIRE_2FA": required}
