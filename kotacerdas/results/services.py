@@ -90,17 +90,21 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     return Cycle.objects.filter(year=cycle.year - 1, practice=False).first()
 
 
-def previous_finals(cycle: Cycle) -> dict[int, Decimal]:
-    """Region id → final of the previous cycle: its latest published result, else a historical record."""
+def previous_finals(cycle: Cycle, region_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """Region id → final of the previous cycle: its latest published result, else a historical record
+    (of every region, or only of ``region_ids``)."""
     before = previous_cycle(cycle)
-    finals: dict[int, Decimal] = {
-        h.region_id: h.final
-        for h in HistoricalFinal.objects.filter(year=before.year if before else cycle.year - 1)
-    }
+    historical = HistoricalFinal.objects.filter(year=before.year if before else cycle.year - 1)
+    if region_ids is not None:
+        region_ids = list(region_ids)
+        historical = historical.filter(region_id__in=region_ids)
+    finals: dict[int, Decimal] = dict(historical.values_list("region_id", "final"))
     previous = latest_published(before)
     if previous is not None:
-        for row in RegionResult.objects.filter(result_set=previous).select_related("participation"):
-            finals[row.participation.region_id] = row.final
+        rows = RegionResult.objects.filter(result_set=previous)
+        if region_ids is not None:
+            rows = rows.filter(participation__region_id__in=region_ids)
+        finals.update(rows.values_list("participation__region_id", "final"))
     return finals
 
 
@@ -305,7 +309,8 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     with_track = [p for p in participations if p.track]
     report.skipped_without_track = [p.region.code for p in participations if not p.track]
 
-    engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous_finals(cycle))]
+    previous = previous_finals(cycle, None if regions is None else [p.region_id for p in participations])
+    engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous)]
     comparisons = _comparisons(cycle, instrument, with_track, engine_results)
     scope_ids = {p.pk for p in participations}
     current = RegionResult.objects.filter(result_set=result_set).order_by()
