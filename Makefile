@@ -36,7 +36,9 @@ check: setup
 	.venv/bin/mypy kotacerdas
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Every benchmark (each writes var/bench/<name>.json), then one table of all their figures.
 bench: setup
+	rm -f var/bench/*.json
 	$(PY) bench/recompute.py
 	$(PY) bench/imports.py
 	$(PY) bench/survey_load.py
@@ -44,6 +46,7 @@ bench: setup
 	$(PY) bench/reports.py
 	$(PY) bench/scheduling.py
 	$(PY) bench/robustness.py
+	$(PY) bench/summary.py
 
 # Re-take the region registry from the npm package (needs npm); the result is committed.
 refresh-regions:
