@@ -328,11 +328,20 @@ def restore_backup(path: Path, *, say: Say = lambda _: None) -> Restored:
         say(f"{len(written)} file(s) restored")
         _restore_database(manifest, members[manifest["database"]["member"]])
     except BaseException:
-        for target in written:
-            target.unlink(missing_ok=True)
+        _remove(written, media_root)
         raise
     say(f"database ({manifest['database']['vendor']}) restored")
     return Restored(manifest, installation_checks())
+
+
+def _remove(written: list[Path], media_root: Path) -> None:
+    """Undo a failed restore's files, and the folders it made for them, so that it can be run again."""
+    for target in written:
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != media_root and folder.is_relative_to(media_root) and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
 
 
 def _restore_database(manifest: dict[str, Any], data: bytes) -> None:
@@ -354,6 +363,8 @@ def _restore_database(manifest: dict[str, Any], data: bytes) -> None:
             source = sqlite3.connect(dump)
             try:
                 source.backup(connection.connection)
+            except sqlite3.DatabaseError as exc:
+                raise BackupError(f"the archive's database cannot be restored: {exc}") from exc
             finally:
                 source.close()
     connection.close()  # the next query sees the restored schema from a fresh connection

@@ -177,3 +177,23 @@ def test_a_backup_does_not_run_inside_another_transaction(source: Path, tmp_path
     with pytest.raises(CommandError, match="transaction of its own"):
         call_command("backup", "-o", str(tmp_path / "b.tar.gz"))
     assert not (tmp_path / "b.tar.gz").exists()
+
+
+def test_a_restore_that_fails_leaves_nothing_behind(tmp_path: Path) -> None:
+    """An archive whose checksums hold but whose database is unusable: the restore fails with a clear
+    message and removes the files it had written, so the installation stays empty for another try."""
+    archive = _archive(
+        tmp_path / "bad-db.tar.gz",
+        {"database/db.sqlite3": b"this is not an SQLite database" * 200, "media/reports/2024/x.pdf": b"%PDF"},
+        database={"vendor": "sqlite", "member": "database/db.sqlite3"},
+    )
+    target = tmp_path / "target"
+    environment = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'target.sqlite3'}",
+        "KOTACERDAS_MEDIA_DIR": str(target / "media"),
+    }
+    failed = _kotacerdas(environment, "restore", str(archive))
+    assert failed.returncode != 0
+    assert "1 file(s) restored" in failed.stderr  # the media file was written before the database failed
+    assert "the archive's database cannot be restored" in failed.stderr
+    assert not (target / "media").exists() or not any((target / "media").iterdir())
