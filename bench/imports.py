@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from kotacerdas.core.actors import CLI
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 ROWS = 100_000
 FILES = 3
+TARGET_RATIO = 1.5  # project ≤ 1.5 × the COPY floor (issue 11)
 SMART = [
     "smart_governance",
     "smart_branding",
@@ -77,6 +79,81 @@ def write_file(path: Path, seed: int, regions: list[str], question_numbers: dict
     return rows
 
 
+def copy_floor(path: Path, cycle: object, expected: int) -> float:
+    """The floor: parse the same file with ``csv`` (ints and dates converted, rows grouped by response) and
+    write its responses and answers into the same tables, with the same indexes and constraints: COPY on
+    PostgreSQL, one prepared INSERT executed many times on SQLite (it has no COPY). Nothing else: no
+    validation against the instrument, no digests, no policy, audit or recompute. Returns the seconds it
+    took; what it wrote is rolled back (untimed)."""
+    from django.db import connection, transaction
+
+    from kotacerdas.instrument.models import Question
+    from kotacerdas.survey.models import SurveyAnswer, SurveyResponse
+
+    participation_of = {
+        p.region.table_name: p.pk
+        for p in cycle.participations.select_related("region")  # type: ignore[attr-defined]
+    }
+    question_of = dict(Question.objects.filter(instrument__cycle=cycle).values_list("number", "pk"))
+    fields = [f for f in SurveyResponse._meta.concrete_fields if not f.primary_key]
+    given = {"participation_id", "smart_dimension", "response_id", "respondent", "submitted_at", "channel"}
+    defaults = {f.attname: f.get_default() for f in fields if f.attname not in given}
+    defaults["included"] = True
+    columns = [f.column for f in fields]
+    q = connection.ops.quote_name
+    response_table, answer_table = q(SurveyResponse._meta.db_table), q(SurveyAnswer._meta.db_table)
+    started = time.perf_counter()
+    with transaction.atomic():
+        responses: dict[str, tuple[object, ...]] = {}
+        answers: list[tuple[str, int, int]] = []
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            for rid, region, dimension, respondent, when, number, score in reader:
+                if rid not in responses:
+                    values = {
+                        "participation_id": participation_of[region],
+                        "smart_dimension": dimension,
+                        "response_id": rid,
+                        "respondent": respondent,
+                        "submitted_at": datetime.fromisoformat(when),
+                        "channel": "import",
+                        **defaults,
+                    }
+                    responses[rid] = tuple(values[f.attname] for f in fields)
+                answers.append((rid, question_of[int(number)], int(score)))
+        names = ", ".join(q(c) for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {response_table}")
+            before = cursor.fetchone()[0]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {response_table} ({names}) FROM STDIN") as copy:
+                    for row in responses.values():
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {response_table} ({names}) VALUES ({marks})", list(responses.values())
+                )
+            cursor.execute(f"SELECT response_id, id FROM {response_table} WHERE id > %s", [before])
+            ids = dict(cursor.fetchall())
+            rows = [(ids[rid], qid, score) for rid, qid, score in answers]
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(
+                    f"COPY {answer_table} (response_id, question_id, score) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {answer_table} (response_id, question_id, score) VALUES (%s, %s, %s)", rows
+                )
+        seconds = time.perf_counter() - started
+        assert len(rows) == expected, f"floor wrote {len(rows)} answers, not {expected}"
+        transaction.set_rollback(True)
+    return seconds
+
+
 def run_backend() -> dict[str, object]:
     import django
 
@@ -96,12 +173,13 @@ def run_backend() -> dict[str, object]:
     numbers: dict[str, list[int]] = {}
     for q in Question.objects.filter(instrument__cycle=cycle).exclude(smart_dimension=""):
         numbers.setdefault(q.smart_dimension, []).append(q.number)
-    timings, rows = [], 0
+    timings, floors, rows = [], [], 0
     files = []
     for seed in range(FILES):
         path = BENCH_DIR / f"survey-{seed}.csv"
         rows = write_file(path, seed, regions, numbers)
         files.append(path)
+        floors.append(copy_floor(path, cycle, rows))  # the same file, written the floor's way, rolled back
         started = time.perf_counter()
         summary = import_survey(path, cycle, actor=CLI)
         timings.append(time.perf_counter() - started)
@@ -110,7 +188,15 @@ def run_backend() -> dict[str, object]:
     again = import_survey(files[0], cycle, actor=CLI)
     repeat = time.perf_counter() - started
     assert again.created == 0
-    return {"rows": rows, "median_s": statistics.median(timings), "runs_s": timings, "repeat_s": repeat}
+    return {
+        "rows": rows,
+        "median_s": statistics.median(timings),
+        "runs_s": timings,
+        "floor_s": statistics.median(floors),
+        "floors_s": floors,
+        "repeat_s": repeat,
+        "load": list(os.getloadavg()),
+    }
 
 
 def main() -> int:
@@ -118,17 +204,23 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql"])
+    parser.add_argument("--quick", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     if args.backend:
         print(json.dumps(run_backend()))
         return 0
-    print(f"import-survey: {ROWS:,} answer rows per file, median of {FILES} files")
-    print(f"{'backend':<12}{'rows':>10}{'median':>10}{'per 1k rows':>13}{'re-import':>12}")
-    for backend in ("sqlite", "postgresql"):
+    print(f"import-survey: {ROWS:,} answer rows per file, median of {FILES} files; floor = parse + COPY")
+    print(
+        f"{'backend':<12}{'rows':>10}{'project':>10}{'floor':>9}{'ratio':>8}{'per 1k rows':>13}"
+        f"{'re-import':>12}  load"
+    )
+    figures: list[dict[str, object]] = []
+    for backend in ("postgresql",) if args.quick else ("sqlite", "postgresql"):
         try:
             url = _database_url(backend)
         except Exception as exc:  # the server may be down: say so and go on
             print(f"{backend:<12} skipped: {exc}")
+            figures.append({"measure": f"import-survey ({backend})", "skipped": str(exc)})
             continue
         done = subprocess.run(
             [sys.executable, __file__, "--backend", backend],
@@ -143,9 +235,27 @@ def main() -> int:
             return 1
         r = json.loads(done.stdout.strip().splitlines()[-1])
         per_thousand_ms = 1_000_000 * r["median_s"] / r["rows"]
+        ratio = r["median_s"] / r["floor_s"]
+        load = " ".join(f"{x:.1f}" for x in r["load"])
         print(
-            f"{backend:<12}{r['rows']:>10,}{r['median_s']:>9.2f}s{per_thousand_ms:>11.1f}ms{r['repeat_s']:>11.2f}s"
+            f"{backend:<12}{r['rows']:>10,}{r['median_s']:>9.2f}s{r['floor_s']:>8.2f}s{ratio:>7.2f}×"
+            f"{per_thousand_ms:>11.1f}ms{r['repeat_s']:>11.2f}s  {load}"
         )
+        figures.append(
+            {
+                "measure": f"import-survey {r['rows']:,} rows ({backend})",
+                "project": r["median_s"],
+                "floor": r["floor_s"],
+                "unit": "s",
+                "ratio": ratio,
+                "target": f"≤ {TARGET_RATIO:g}× floor",
+                "met": ratio <= TARGET_RATIO,
+                "load": r["load"],
+            }
+        )
+    from summary import write_figures  # bench/summary.py, beside this script
+
+    print(f"figures written to {write_figures('imports', figures).relative_to(ROOT)}")
     return 0
 
 

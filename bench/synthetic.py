@@ -76,6 +76,24 @@ def _distribution(mean: float, spread: float) -> list[float]:
     return cumulative
 
 
+def existing() -> Generated | None:
+    """The counts of a data set ``generate()`` filled in earlier (a kept benchmark database), else None."""
+    from kotacerdas.cycles.models import Cycle
+
+    cycle = Cycle.objects.filter(year=2024).first()
+    if cycle is None or not Participation.objects.filter(cycle=cycle).exists():
+        return None
+    return Generated(
+        cycle_id=cycle.pk,
+        regions=Region.objects.count(),
+        participations=Participation.objects.filter(cycle=cycle).count(),
+        assignments=Assignment.objects.filter(participation__cycle=cycle).count(),
+        assessor_scores=AssessorScore.objects.filter(assignment__participation__cycle=cycle).count(),
+        survey_responses=SurveyResponse.objects.filter(participation__cycle=cycle).count(),
+        survey_answers=SurveyAnswer.objects.filter(response__participation__cycle=cycle).count(),
+    )
+
+
 def generate(say: Callable[[str], None] = print, seed: int = SEED) -> Generated:
     """Fill the (empty, migrated) database with the synthetic national data set; returns the row counts."""
     rng = random.Random(seed)
