@@ -124,6 +124,13 @@ def test_a_backup_restores_into_an_empty_installation_with_the_same_results_audi
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert f"{restored_report}: valid: " in verified.stdout
 
+    if connection.vendor == "postgresql":  # the append-only trigger came back with the tables
+        with (
+            psycopg.connect(empty_database) as restored_db,
+            pytest.raises(psycopg.Error, match="append-only"),
+        ):
+            restored_db.execute("UPDATE audit_auditevent SET reason = 'rewritten'")
+
     # A second restore finds the installation no longer empty and changes nothing.
     again = _kotacerdas(environment, "restore", str(archive))
     assert again.returncode != 0 and "restore needs an empty installation" in again.stderr
