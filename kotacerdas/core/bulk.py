@@ -117,3 +117,39 @@ def fetch_rows(query: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+def insert_objects(model: type[models.Model], objects: Sequence[models.Model], key: str) -> dict[Any, int]:
+    """Insert unsaved ``objects`` (every concrete column, the primary key left to the database) through
+    :func:`insert_rows` (COPY on PostgreSQL) and return ``{value of their unique field key: primary key}``.
+
+    Values are prepared as ``bulk_create`` prepares them, but a column holding the same value in every
+    object (a default, mostly) is prepared once."""
+    if not objects:
+        return {}
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # pre_save: what bulk_create would store (auto_now_add and the like filled in).
+    values = {f.attname: [f.pre_save(o, True) for o in objects] for f in fields}
+    constant = {
+        f.attname: f.get_db_prep_save(values[f.attname][0], connection)
+        for f in fields
+        if all(v == values[f.attname][0] for v in values[f.attname])
+    }
+    varying = [f for f in fields if f.attname not in constant]
+    prepared_columns = {
+        f.attname: [f.get_db_prep_save(v, connection) for v in values[f.attname]] for f in varying
+    }
+    prepared = [
+        tuple(
+            constant[f.attname] if f.attname in constant else prepared_columns[f.attname][i] for f in fields
+        )
+        for i in range(len(objects))
+    ]
+    insert_rows(model, [f.name for f in fields], prepared)
+    keys = [getattr(o, key) for o in objects]
+    ids: dict[Any, int] = {}
+    for start in range(0, len(keys), 5000):
+        chunk = keys[start : start + 5000]
+        ids.update(model._default_manager.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
+    return ids

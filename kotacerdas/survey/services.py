@@ -24,7 +24,7 @@ from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
-from kotacerdas.core.bulk import insert_rows, insert_values
+from kotacerdas.core.bulk import insert_objects, insert_rows, insert_values
 from kotacerdas.core.cache import ProcessCache
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.cycles.policy import Action, require
@@ -520,7 +520,9 @@ def store_imported_responses(
     regions they belong to. Returns how many were stored."""
     for participation in {r.participation.pk: r.participation for r in responses}.values():
         require(actor, Action.IMPORT_SURVEY, participation)
-    created = SurveyResponse.objects.bulk_create(
+    # COPY on PostgreSQL (as the answers), then the new ids by their unique response ids.
+    ids = insert_objects(
+        SurveyResponse,
         [
             SurveyResponse(
                 participation=r.participation,
@@ -533,10 +535,8 @@ def store_imported_responses(
             )
             for r in responses
         ],
-        batch_size=2000,
+        key="response_id",
     )
-    # Both supported databases return the new primary keys from a bulk insert.
-    ids = {c.response_id: c.pk for c in created}
     insert_rows(
         SurveyAnswer,
         ANSWER_FIELDS,
@@ -549,7 +549,7 @@ def store_imported_responses(
         )
     for cycle, region_ids in by_cycle.values():
         inputs_changed.send(sender=SurveyResponse, cycle=cycle, region_ids=region_ids)
-    return len(created)
+    return len(ids)
 
 
 # --- recomputation -----------------------------------------------------------------------------------
