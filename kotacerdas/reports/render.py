@@ -12,9 +12,16 @@ import qrcode
 import qrcode.image.svg
 import typst
 
+from kotacerdas.reports import typst_memory
+
 TEMPLATE_DIR = Path(__file__).resolve().parent / "typst"
 TEMPLATE = TEMPLATE_DIR / "report.typ"
 PDF_STANDARD: Final = "a-2b"
+# After each document, Typst's memoised results older than this many documents are released (see
+# typst_memory.py), and the C heap's free pages go back to the system. 0 (all of it) costs no measurable
+# time: documents share too little for the cache to pay (measured on the 2024 reports: same CPU per report,
+# 320 MB instead of 750 MB after 16 reports).
+CACHE_AGE = 0
 
 # A compiler keeps its fonts and its incremental-compilation caches between documents; it is not shared
 # between threads.
@@ -58,6 +65,9 @@ def render_pdf(
         )
     except typst.TypstError as exc:
         raise RenderError(f"{exc.message}\n{exc.diagnostic}") from exc
+    finally:
+        typst_memory.evict(CACHE_AGE)
+        typst_memory.trim()
     assert isinstance(pdf, bytes)
     return pdf
 

@@ -23,6 +23,18 @@ from kotacerdas.results.table import current_result_set
 POLL_SECONDS = 0.25
 
 
+def peak_memory_mb(pid: int) -> float | None:
+    """A live process's peak resident memory (Linux ``VmHWM``) in MB; None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def file_name(report: ReportVersion) -> str:
     assert report.participation is not None
     region = report.participation.region
@@ -109,6 +121,7 @@ class Command(CycleCommand):
                 f"Batch #{batch.pk}: {progress.total} laporan, revisi hasil {batch.result_set.revision}."
             )
         written: set[int] = set()
+        self.worker_peaks: list[float] = []
         bar = ProgressBar(self.stderr._out, progress.total, f"Laporan {cycle.year}")
         bar.update(progress.done, progress.failed)
         started = time.monotonic()
@@ -117,6 +130,10 @@ class Command(CycleCommand):
         else:
             self._run_workers(batch, workers, bar, output, written)
         bar.close()
+        if self.worker_peaks:
+            self.stdout.write(
+                "Puncak memori per pekerja: " + ", ".join(f"{mb:.0f} MB" for mb in self.worker_peaks)
+            )
         self._export(batch, output, written)
         progress = services.batch_progress(batch)
         self._write_index(batch, output)
@@ -165,8 +182,14 @@ class Command(CycleCommand):
             subprocess.Popen([*command, "--worker-id", f"reports-{batch.pk}-{i}"], env=os.environ.copy())
             for i in range(workers)
         ]
+        peaks: dict[int, float] = {}
         try:
             while True:
+                # The peak is read while a worker lives (it only grows); the last reading is its peak.
+                for process in processes:
+                    peak = peak_memory_mb(process.pid)
+                    if peak is not None:
+                        peaks[process.pid] = peak
                 progress = services.batch_progress(batch)
                 self._export(batch, output, written)
                 bar.update(progress.done, progress.failed)
@@ -179,6 +202,7 @@ class Command(CycleCommand):
                     process.terminate()
             for process in processes:
                 process.wait()
+        self.worker_peaks = [peaks[p.pid] for p in processes if p.pid in peaks]
 
     def _export(self, batch: ReportBatch, output: Path, written: set[int]) -> None:
         for report in services.batch_reports(batch):
