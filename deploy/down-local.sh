@@ -12,23 +12,36 @@ for arg in "$@"; do
   esac
 done
 
-# nginx first (no new requests), then the app servers, the workers (each finishes its task) and the mail sink.
-for name in nginx web-* worker-* smtp; do
-  for pidfile in "$STATE"/run/$name.pid; do
+stop() {  # stop the processes of these pid files together; SIGKILL what still runs after 30 s
+  local pids=() pidfile pid
+  for pidfile in "$@"; do
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     if kill -0 "$pid" 2>/dev/null; then
       echo "== stopping $(basename "$pidfile" .pid) ($pid)"
       kill -TERM "$pid"
-      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-      if kill -0 "$pid" 2>/dev/null; then
-        echo "   still running after 30 s: SIGKILL"
-        kill -KILL "$pid"
-      fi
+      pids+=("$pid")
     fi
     rm -f "$pidfile"
   done
-done
+  for _ in $(seq 1 60); do
+    local running=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
+    [ "$running" = 0 ] && return 0
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "   $pid still running after 30 s: SIGKILL"
+      kill -KILL "$pid"
+    fi
+  done
+}
+
+# nginx first (no new requests), then the app servers, the workers (each finishes its task) and the mail
+# sink, together.
+stop "$STATE/run/nginx.pid"
+stop "$STATE"/run/web-*.pid "$STATE"/run/worker-*.pid "$STATE/run/smtp.pid"
 if [ "$DROP" = 1 ]; then
   echo "== dropping database $DB"
   psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
