@@ -8,11 +8,13 @@ is ``ISLAND_GROUPS`` below and is documented in docs/open-data.md.
 """
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -122,3 +124,54 @@ def public_rows(result_set: ResultSet, query: TableQuery) -> list[TableRow]:
 def paginate(rows: list[TableRow], page: str) -> Page:  # type: ignore[type-arg]
     """One page of the rows (an out-of-range or malformed page number shows the nearest page)."""
     return Paginator(rows, PAGE_SIZE).get_page(page)
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    """One row of the national table as the page shows it: every cell's text made here, once, rather than
+    by template filters cell by cell (the page's render time was mostly those filter calls)."""
+
+    rank: str
+    rank_track: str
+    url: str
+    region: str
+    province: str
+    region_code: str
+    track: str
+    scores: list[str]
+    final: str
+    improvement: str
+    trend: str  # "up", "down" or ""
+
+
+def display_rows(
+    rows: Iterable[TableRow], dimension_keys: list[str], *, year: int, live: bool
+) -> list[DisplayRow]:
+    from kotacerdas.dashboard.templatetags.kc import ranked, score, signed
+
+    suffix = "?live=1" if live else ""
+    out = []
+    for row in rows:
+        improvement = row.improvement
+        out.append(
+            DisplayRow(
+                rank=ranked(row),
+                rank_track=str(row.rank_track) if row.rank_track else "–",
+                url=reverse("dashboard:region_result", args=[year, row.region_code]) + suffix,
+                region=row.region,
+                province=row.province,
+                region_code=row.region_code,
+                track=row.track,
+                scores=[score(row.scores.get(key)) for key in dimension_keys],
+                final=score(row.final),
+                improvement=signed(improvement),
+                trend=""
+                if improvement is None
+                else "up"
+                if improvement > 0
+                else "down"
+                if improvement < 0
+                else "",
+            )
+        )
+    return out

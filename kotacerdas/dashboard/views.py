@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from kotacerdas.core.exporters import Rendered, render_csv, render_xlsx
 from kotacerdas.cycles.models import Cycle, Track
-from kotacerdas.dashboard.browse import ISLAND_GROUPS, TableQuery, paginate, public_rows
+from kotacerdas.dashboard.browse import ISLAND_GROUPS, TableQuery, display_rows, paginate, public_rows
 from kotacerdas.dashboard.cache import public_cache
 from kotacerdas.dashboard.landing import landing
 from kotacerdas.dashboard.methodology import methodology
@@ -80,6 +80,8 @@ def national_table(request: HttpRequest, year: int) -> HttpResponse:
     query = TableQuery.from_get(request.GET, dimension_codes={column.key for column in dimensions})
     rows = public_rows(result_set, query)
     provinces = Province.objects.filter(regions__participations__cycle=cycle).distinct().order_by("code")
+    page_obj = paginate(rows, query.page)
+    keys = [column.key for column in dimensions]
     return render(
         request,
         "dashboard/national_table.html",
@@ -87,7 +89,8 @@ def national_table(request: HttpRequest, year: int) -> HttpResponse:
             "cycle": cycle,
             "result_set": result_set,
             "rows": rows,
-            "page_obj": paginate(rows, query.page),
+            "page_obj": page_obj,
+            "display_rows": display_rows(page_obj, keys, year=cycle.year, live=result_set.is_live),
             "query": query,
             "sort": query.sort,
             "descending": query.descending,

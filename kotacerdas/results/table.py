@@ -14,6 +14,7 @@ from typing import Any
 from kotacerdas.core.exporters import Column, Table, Workbook
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.instrument.models import Dimension
+from kotacerdas.regions.naming import RegionName
 from kotacerdas.results.models import RegionResult, ResultSet
 from kotacerdas.results.services import latest_published, live_result_set
 
@@ -57,35 +58,49 @@ def current_result_set(cycle: Cycle, *, live: bool = False) -> ResultSet:
 
 
 def build_table(result_set: ResultSet, *, track: str = "", province: str = "") -> list[TableRow]:
-    query = RegionResult.objects.filter(result_set=result_set).select_related(
-        "participation__region__province"
-    )
+    # Plain values, not four model instances per row: building those was most of the public table's time.
+    query = RegionResult.objects.filter(result_set=result_set)
     if track:
         query = query.filter(track=track)
     if province:
         query = query.filter(participation__region__province__code=province)
     rows = []
-    for r in query.order_by("rank", "participation__region__code"):
-        region = r.participation.region
+    for values in query.order_by("rank", "participation__region__code").values_list(
+        "participation__region__code",
+        "participation__region__name",
+        "participation__region__province__name",
+        "track",
+        "dimensions",
+        "final",
+        "improvement",
+        "rank",
+        "rank_track",
+        "improvement_comparable",
+        "rank_low",
+        "rank_high",
+        "rank_median",
+    ):
+        code, name, province_name, row_track, dimensions, final, improvement, *ranks = values
+        rank, rank_track, improvement_comparable, rank_low, rank_high, rank_median = ranks
         rows.append(
             TableRow(
-                region_code=region.code,
-                region=region.table_name,
-                province=region.province.name,
-                track=r.track,
+                region_code=code,
+                region=RegionName(code=code, name=name).table_name,
+                province=province_name,
+                track=row_track,
                 scores={
-                    code: None if entry.get("score") is None else Decimal(entry["score"])
-                    for code, entry in r.dimensions.items()
+                    key: None if entry.get("score") is None else Decimal(entry["score"])
+                    for key, entry in dimensions.items()
                 },
-                sources={code: entry.get("source", "") for code, entry in r.dimensions.items()},
-                final=r.final,
-                improvement=r.improvement,
-                rank=r.rank,
-                rank_track=r.rank_track,
-                improvement_comparable=r.improvement_comparable,
-                rank_low=r.rank_low,
-                rank_high=r.rank_high,
-                rank_median=r.rank_median,
+                sources={key: entry.get("source", "") for key, entry in dimensions.items()},
+                final=final,
+                improvement=improvement,
+                rank=rank,
+                rank_track=rank_track,
+                improvement_comparable=improvement_comparable,
+                rank_low=rank_low,
+                rank_high=rank_high,
+                rank_median=rank_median,
             )
         )
     return rows
