@@ -31,6 +31,7 @@ YEAR_COMMANDS: dict[str, Callable[[Path], list[str]]] = {
     "report": lambda tmp: ["--region", "51.03", "-o", str(tmp / "out" / "report.pdf")],
     "reports": lambda tmp: ["-o", str(tmp / "out")],
     "results": lambda tmp: [],
+    "robustness": lambda tmp: ["--draws", "10"],
     "schedule_interviews": lambda tmp: [],
     "send_reminders": lambda tmp: [],
     "survey_links": lambda tmp: ["--region", "51.03"],
