@@ -408,8 +408,8 @@ def _copy_rows(model: Any, copy: int, offsets: dict[str, int], overrides: dict[s
 def scale_run(cycle: Any, say: Callable[[str], None], runs: int) -> dict[str, Any]:
     """Full recompute at 514 regions, then at SCALE_FACTOR × as many: copies of every region with all
     its inputs (assessor scores and survey answers rotated, 1→2→3→4→1, one step per copy). Prints the
-    median time and the peak of Python's allocations (tracemalloc, in a separate untimed run)."""
-    import tracemalloc
+    median time and the process's peak resident memory (after the small runs, then after the big ones)."""
+    import resource
 
     from django.db import connection, transaction
 
@@ -422,11 +422,9 @@ def scale_run(cycle: Any, say: Callable[[str], None], runs: int) -> dict[str, An
     def figures(regions: int) -> tuple[float, float]:
         recompute_results(cycle)  # warm-up (and, after the copies, their first results)
         median, _, _ = timed(lambda: recompute_results(cycle), runs)
-        tracemalloc.start()
-        recompute_results(cycle)
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        say(f"scale: {regions:,} regions, full recompute median {_ms(median)}, peak {peak:.0f} MB")
+        # The process's peak resident memory so far: after the small runs, then after the big ones.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        say(f"scale: {regions:,} regions, full recompute median {_ms(median)}, peak RSS {peak:.0f} MB")
         return median, peak
 
     small = Participation.objects.filter(cycle=cycle).exclude(track="").count()
@@ -445,7 +443,8 @@ def scale_run(cycle: Any, say: Callable[[str], None], runs: int) -> dict[str, An
 
         rotate = f"CASE WHEN score IS NULL THEN NULL ELSE (score + {copy - 1}) % 4 + 1 END"
         with transaction.atomic():
-            _copy_rows(Region, copy, offsets, {"code": f"code || '~{copy}'"})
+            # Region codes are "NN.NN" (5 characters): a copy's starts with a letter instead.
+            _copy_rows(Region, copy, offsets, {"code": f"'{chr(64 + copy)}' || substr(code, 2)"})
             _copy_rows(Participation, copy, offsets, {"region_id": f"region_id {shift(Region)}"})
             _copy_rows(
                 Assignment, copy, offsets, {"participation_id": f"participation_id {shift(Participation)}"}
@@ -616,7 +615,7 @@ def run_backend(backend: str, out: Path | None, quick: bool, naive_too: bool, sc
         "checked_regions": checked,
     }
     if scale:
-        result["scale"] = scale_run(cycle, say, runs(3))
+        result["scale"] = scale_run(cycle, say, 1 if quick else 3)
     result["load"] = list(os.getloadavg())
     if out is not None:
         out.write_text(json.dumps(result))
