@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml .python-version
 
 setup: $(STAMP)
 
-# The demo with a practice cycle open around today, the background worker (bulk reports) beside the server;
+# The demo with a practice cycle open around today and the 2024 rank intervals (robustness), the background
+# worker (bulk reports) beside the server;
 # Ctrl-C stops both.
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load-demo --practice
+	$(PY) manage.py robustness --year 2024 > /dev/null
 	$(PY) manage.py db_worker --queue-name "*" & WORKER=$$!; \
 	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
@@ -42,6 +44,7 @@ bench: setup
 	$(PY) bench/recompute.py
 	$(PY) bench/imports.py
 	$(PY) bench/survey_load.py
+	$(PY) bench/pages.py
 	$(PY) bench/survey_quality.py
 	$(PY) bench/reports.py
 	$(PY) bench/scheduling.py
