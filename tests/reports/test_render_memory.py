@@ -1,6 +1,7 @@
 """The renderer releases Typst's memoisation cache after each document (issue 11: a batch worker grew to
 ~800 MB): without it every new document adds to the process's memory for good."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 import typst
 
 from kotacerdas.reports import render, typst_memory
+from kotacerdas.reports.management.commands.reports import memory_mb
 
 DOCUMENT = (
     "#set page(width: 10cm, height: auto)\n#for i in range(80) [#lorem(20 + int(sys.inputs.n) + i) \\ ]\n"
@@ -54,3 +56,9 @@ def test_a_document_renders_byte_for_byte_the_same_after_the_cache_is_released(t
     first = pdf()
     assert typst_memory.evict(render.CACHE_AGE)
     assert pdf() == first
+
+
+def test_the_reports_command_reads_a_workers_peak_and_private_memory() -> None:
+    peak, private = memory_mb(os.getpid()) or (0.0, 0.0)
+    assert peak >= private > 10  # this test process: Django and Typst loaded, well above 10 MB
+    assert memory_mb(2**22 + 1) is None  # above Linux's largest process id: no such process

@@ -23,16 +23,18 @@ from kotacerdas.results.table import current_result_set
 POLL_SECONDS = 0.25
 
 
-def peak_memory_mb(pid: int) -> float | None:
-    """A live process's peak resident memory (Linux ``VmHWM``) in MB; None where it cannot be read."""
+def memory_mb(pid: int) -> tuple[float, float] | None:
+    """A live process's peak resident memory (Linux ``VmHWM``) and its private memory now (what it does
+    not share with other processes: the shared libraries' code, ~160 MB of a report worker's resident
+    memory, is counted in each process's RSS but held once), in MB; None where they cannot be read."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            private = sum(int(line.split()[1]) for line in rollup if line.startswith("Private_"))
+    except (OSError, ValueError, IndexError, StopIteration):
         return None
-    return None
+    return peak / 1024, private / 1024
 
 
 def file_name(report: ReportVersion) -> str:
@@ -121,7 +123,7 @@ class Command(CycleCommand):
                 f"Batch #{batch.pk}: {progress.total} laporan, revisi hasil {batch.result_set.revision}."
             )
         written: set[int] = set()
-        self.worker_peaks: list[float] = []
+        self.worker_memory: list[tuple[float, float]] = []
         bar = ProgressBar(self.stderr._out, progress.total, f"Laporan {cycle.year}")
         bar.update(progress.done, progress.failed)
         started = time.monotonic()
@@ -130,9 +132,10 @@ class Command(CycleCommand):
         else:
             self._run_workers(batch, workers, bar, output, written)
         bar.close()
-        if self.worker_peaks:
+        if self.worker_memory:
             self.stdout.write(
-                "Puncak memori per pekerja: " + ", ".join(f"{mb:.0f} MB" for mb in self.worker_peaks)
+                "Memori per pekerja (puncak RSS / puncak privat): "
+                + ", ".join(f"{rss:.0f} / {private:.0f} MB" for rss, private in self.worker_memory)
             )
         self._export(batch, output, written)
         progress = services.batch_progress(batch)
@@ -182,14 +185,15 @@ class Command(CycleCommand):
             subprocess.Popen([*command, "--worker-id", f"reports-{batch.pk}-{i}"], env=os.environ.copy())
             for i in range(workers)
         ]
-        peaks: dict[int, float] = {}
+        peaks: dict[int, tuple[float, float]] = {}
         try:
             while True:
-                # The peak is read while a worker lives (it only grows); the last reading is its peak.
+                # Read while a worker lives: the peak RSS only grows, the private memory's largest reading.
                 for process in processes:
-                    peak = peak_memory_mb(process.pid)
-                    if peak is not None:
-                        peaks[process.pid] = peak
+                    memory = memory_mb(process.pid)
+                    if memory is not None:
+                        before = peaks.get(process.pid, (0.0, 0.0))
+                        peaks[process.pid] = (memory[0], max(before[1], memory[1]))
                 progress = services.batch_progress(batch)
                 self._export(batch, output, written)
                 bar.update(progress.done, progress.failed)
@@ -202,7 +206,7 @@ class Command(CycleCommand):
                     process.terminate()
             for process in processes:
                 process.wait()
-        self.worker_peaks = [peaks[p.pid] for p in processes if p.pid in peaks]
+        self.worker_memory = [peaks[p.pid] for p in processes if p.pid in peaks]
 
     def _export(self, batch: ReportBatch, output: Path, written: set[int]) -> None:
         for report in services.batch_reports(batch):
