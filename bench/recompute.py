@@ -177,6 +177,8 @@ def summary_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "load": r["load"],
             }
         )
+        if "scale_failed" in r:
+            rows.append({"measure": f"recompute scale run ({backend})", "skipped": r["scale_failed"]})
         if "scale" in r:
             sc = r["scale"]
             growth = (sc["time_big"] / sc["time_small"]) / (sc["regions_big"] / sc["regions_small"])
@@ -443,8 +445,13 @@ def scale_run(cycle: Any, say: Callable[[str], None], runs: int) -> dict[str, An
 
         rotate = f"CASE WHEN score IS NULL THEN NULL ELSE (score + {copy - 1}) % 4 + 1 END"
         with transaction.atomic():
-            # Region codes are "NN.NN" (5 characters): a copy's starts with a letter instead.
-            _copy_rows(Region, copy, offsets, {"code": f"'{chr(64 + copy)}' || substr(code, 2)"})
+            # Region codes are "PP.RR" (5 characters): a copy's is a letter and the four digits.
+            _copy_rows(
+                Region,
+                copy,
+                offsets,
+                {"code": f"'{chr(64 + copy)}' || substr(code, 1, 2) || substr(code, 4, 2)"},
+            )
             _copy_rows(Participation, copy, offsets, {"region_id": f"region_id {shift(Region)}"})
             _copy_rows(
                 Assignment, copy, offsets, {"participation_id": f"participation_id {shift(Participation)}"}
@@ -615,7 +622,11 @@ def run_backend(backend: str, out: Path | None, quick: bool, naive_too: bool, sc
         "checked_regions": checked,
     }
     if scale:
-        result["scale"] = scale_run(cycle, say, 1 if quick else 3)
+        try:
+            result["scale"] = scale_run(cycle, say, 1 if quick else 3)
+        except Exception as exc:  # the figures above still count
+            say(f"scale run FAILED: {type(exc).__name__}: {exc}")
+            result["scale_failed"] = f"{type(exc).__name__}: {exc}"
     result["load"] = list(os.getloadavg())
     if out is not None:
         out.write_text(json.dumps(result))
