@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
+
 from kotacerdas.core.exporters import Column, Table, Workbook
 from kotacerdas.cycles.models import Cycle
 from kotacerdas.instrument.models import Dimension
@@ -65,10 +67,7 @@ def build_table(result_set: ResultSet, *, track: str = "", province: str = "") -
     if province:
         query = query.filter(participation__region__province__code=province)
     rows = []
-    for values in query.order_by("rank", "participation__region__code").values_list(
-        "participation__region__code",
-        "participation__region__name",
-        "participation__region__province__name",
+    for r in query.order_by("rank", "participation__region__code").values(
         "track",
         "dimensions",
         "final",
@@ -79,28 +78,30 @@ def build_table(result_set: ResultSet, *, track: str = "", province: str = "") -
         "rank_low",
         "rank_high",
         "rank_median",
+        code=F("participation__region__code"),
+        name=F("participation__region__name"),
+        province_name=F("participation__region__province__name"),
     ):
-        code, name, province_name, row_track, dimensions, final, improvement, *ranks = values
-        rank, rank_track, improvement_comparable, rank_low, rank_high, rank_median = ranks
+        dimensions = r["dimensions"]
         rows.append(
             TableRow(
-                region_code=code,
-                region=RegionName(code=code, name=name).table_name,
-                province=province_name,
-                track=row_track,
+                region_code=r["code"],
+                region=RegionName(code=r["code"], name=r["name"]).table_name,
+                province=r["province_name"],
+                track=r["track"],
                 scores={
                     key: None if entry.get("score") is None else Decimal(entry["score"])
                     for key, entry in dimensions.items()
                 },
                 sources={key: entry.get("source", "") for key, entry in dimensions.items()},
-                final=final,
-                improvement=improvement,
-                rank=rank,
-                rank_track=rank_track,
-                improvement_comparable=improvement_comparable,
-                rank_low=rank_low,
-                rank_high=rank_high,
-                rank_median=rank_median,
+                final=r["final"],
+                improvement=r["improvement"],
+                rank=r["rank"],
+                rank_track=r["rank_track"],
+                improvement_comparable=r["improvement_comparable"],
+                rank_low=r["rank_low"],
+                rank_high=r["rank_high"],
+                rank_median=r["rank_median"],
             )
         )
     return rows
