@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
 
 from kotacerdas.core.cache import ProcessCache
 from kotacerdas.cycles.models import Cycle
@@ -94,6 +95,7 @@ def _serve(request: HttpRequest, cached: CachedResponse) -> HttpResponse:
     for name, value in cached.headers:
         response[name] = value
     response["X-Kotacerdas-Cache"] = "hit"
+    patch_vary_headers(response, ("Cookie",))  # the language (and the CSRF token) come from cookies
     return response
 
 

@@ -51,6 +51,8 @@ def test_the_second_anonymous_request_is_served_from_the_cache_unchanged(url: st
     second = Client().get(url)
     assert second["X-Kotacerdas-Cache"] == "hit"
     assert second["Content-Type"] == first["Content-Type"]
+    assert "Cookie" in second["Vary"]
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
     if _csrf(first.content):
         # Each visitor gets a token of their own in place of the first visitor's.
         assert b"__kotacerdas_csrf_token__" not in second.content
