@@ -215,3 +215,20 @@ class LinkRecompute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link}: {self.changes}"
+
+
+class RateCounter(models.Model):
+    """A fixed-window rate-limit counter (``kotacerdas.survey.ratelimit``): the hits of ``scope`` (a client
+    on a link, or a link) in the window that ends at ``expires`` (seconds since the epoch). One upsert
+    counts a hit and returns the count, so concurrent app servers count every hit exactly."""
+
+    scope = models.CharField(max_length=100, unique=True)
+    expires = models.BigIntegerField(db_index=True)
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("penghitung batas laju")
+        verbose_name_plural = _("penghitung batas laju")
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.hits}"

@@ -1,35 +1,30 @@
-"""Fixed-window rate limits over Django's cache framework.
+"""Fixed-window rate limits counted in the database every app server already shares.
 
-The counters live in the ``survey`` cache, a table of the database every app server already shares
-(settings: CACHES["survey"]), so limits hold across processes without another service. The database
-cache's ``incr`` is a read and a write, not one atomic step: under heavy concurrency a few hits may go
-uncounted, which a rate limit tolerates (it bounds abuse, it is not an exact quota; the quota of 50 is
-kept by the database itself, see ``services._store``).
+A hit costs one statement (``services.count_rate_hit``: an upsert of the scope's row in ``RateCounter``
+that returns the window's count). The database applies it atomically, so the hits of concurrent app
+servers are all counted. Rows of ended windows are deleted now and then (``PRUNE_EVERY``); a scope that
+comes back after its window ended starts a new one in its old row anyway.
 """
 
+import random
 import time
 
-from django.core.cache import caches
-
+from kotacerdas.survey import services
 from kotacerdas.survey.rates import Rate
+
+# About one hit in this many also deletes the counters whose window has ended.
+PRUNE_EVERY = 2000
 
 
 def hit(scope: str, rate: Rate | None) -> int | None:
     """Count one request against ``scope``; the seconds to wait when it is over ``rate``, else None."""
     if rate is None:
         return None
-    cache = caches["survey"]
     now = int(time.time())
-    window = now // rate.seconds
-    key = f"survey:rate:{scope}:{window}"
-    if cache.add(key, 1, timeout=rate.seconds + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, timeout=rate.seconds + 5)
-            count = 1
+    expires = (now // rate.seconds + 1) * rate.seconds
+    count = services.count_rate_hit(scope, expires)
+    if random.randrange(PRUNE_EVERY) == 0:
+        services.prune_rate_counters(now)
     if count > rate.count:
-        return (window + 1) * rate.seconds - now
+        return expires - now
     return None

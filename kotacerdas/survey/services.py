@@ -11,12 +11,14 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -35,6 +37,7 @@ from kotacerdas.survey.digest import response_digest, submission_digest
 from kotacerdas.survey.models import (
     Channel,
     LinkRecompute,
+    RateCounter,
     Review,
     SmartDimension,
     SurveyAnswer,
@@ -244,18 +247,22 @@ def submit_response(
     invitation: SurveyInvitation | None = None,
     client_hash: str = "",
     now: datetime | None = None,
+    seen: list[bool | None] | None = None,
 ) -> Outcome:
     """Store an online response exactly once.
 
     The database decides: ``response_id`` is unique (and so is a response's invitation), so of two
     concurrent identical submissions one is stored and the other finds it; nothing is checked first and
-    inserted later. A flagged or over-quota response is stored too, marked and not included.
+    inserted later. A flagged or over-quota response is stored too, marked and not included. ``seen``
+    (when given) receives whether the same client had answered the link before, when that is known from
+    what the quality rules read (None when the link has more earlier responses than they read).
+    Raises StaleLink when ``link`` is a cached copy whose cycle's instrument has been replaced since.
     """
     now = (now or timezone.now()).replace(microsecond=0)
     digest = digest_of(link, submission, invitation)
     try:
         with transaction.atomic():
-            changed = _store(link, submission, questions, invitation, client_hash, digest, now)
+            changed = _store(link, submission, questions, invitation, client_hash, digest, now, seen)
     except _Closed:
         return find_replay(submission.submission_id, digest) or Outcome.CLOSED
     except IntegrityError:
@@ -270,6 +277,207 @@ def submit_response(
     return Outcome.STORED
 
 
+# --- the intake's SQL: plain statements built once per database, no ORM compilation per submission ----
+
+
+@dataclass(frozen=True)
+class _IntakeSQL:
+    lock: str
+    region_lock: bool
+    gather: str
+    gather_contact: str
+    take_place: str
+    insert: str  # the response (and, on PostgreSQL, its answers in the same statement)
+    columns: tuple[str, ...]
+    together: bool  # the answers go in with the response
+
+
+_INTAKE: dict[str, _IntakeSQL] = {}
+# The first key of the region's advisory lock (PostgreSQL), the second being the participation's id.
+REGION_LOCK = 0x5355  # "SU"
+
+
+def _db() -> BaseDatabaseWrapper:
+    return connections[router.db_for_write(SurveyResponse)]
+
+
+def _intake_sql() -> _IntakeSQL:
+    connection = _db()
+    found = _INTAKE.get(connection.alias)
+    if found is not None:
+        return found
+    q = connection.ops.quote_name
+    link, response, answer = (q(m._meta.db_table) for m in (SurveyLink, SurveyResponse, SurveyAnswer))
+    participation, cycle = q(Participation._meta.db_table), q(Cycle._meta.db_table)
+    instrument = q(Question._meta.get_field("instrument").related_model._meta.db_table)
+    # On PostgreSQL the submissions of one region also take a transaction-level advisory lock on it, first:
+    # a response can demote earlier ones on the region's other links (a burst going round them) and give
+    # back their places in those links' quotas, and two submissions doing that for each other's links
+    # while each holds its own link would deadlock. SQLite writes one transaction at a time anyway.
+    region_lock = ", pg_advisory_xact_lock(%s, %s)" if connection.vendor == "postgresql" else ""
+    lock = (
+        f"SELECT l.closed_at, l.closes_at, c.survey_opens, c.survey_closes, i.id, i.loaded_at{region_lock} "
+        f"FROM {link} l JOIN {participation} p ON p.id = l.participation_id "
+        f"JOIN {cycle} c ON c.id = p.cycle_id LEFT JOIN {instrument} i ON i.cycle_id = c.id "
+        f"WHERE l.id = %s" + (" FOR UPDATE OF l" if connection.features.has_select_for_update_of else "")
+    )
+    # Earlier responses in ``quality.Earlier``'s field order, tagged 1 (the link's latest), 2 (the
+    # region's recent online ones) and 3 (the link's with the same contact), each newest first.
+    fields = (
+        "duration_ms, pattern, client_hash, submitted_at, flag_burst, id, link_id, contact_hash, started_at"
+    )
+    part = (
+        f"SELECT * FROM (SELECT %s AS part, {fields} FROM {response} WHERE {{}} "
+        f"ORDER BY id DESC LIMIT %s) AS t{{}}"
+    )
+    parts = [
+        part.format("link_id = %s", 1),
+        part.format("participation_id = %s AND channel = %s AND submitted_at > %s AND submitted_at <= %s", 2),
+    ]
+    contact = part.format("link_id = %s AND contact_hash = %s", 3)
+    order = " ORDER BY 1, 7 DESC"
+    take_place = (
+        f"UPDATE {link} SET quota_used = quota_used + 1, changes = changes + 1 "
+        f"WHERE id = %s AND quota_used < quota"
+    )
+    columns = tuple(str(f.column) for f in SurveyResponse._meta.concrete_fields if not f.primary_key)
+    values = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    insert = f"INSERT INTO {response} ({', '.join(q(c) for c in columns)}) VALUES {values} RETURNING id"
+    together = connection.vendor == "postgresql"
+    if together:
+        insert = (
+            f"WITH r AS ({insert}) INSERT INTO {answer} (response_id, question_id, score) "
+            f"SELECT r.id, v.question, v.score FROM r CROSS JOIN (VALUES {{}}) AS v(question, score)"
+        )
+    sql = _IntakeSQL(
+        lock=lock,
+        region_lock=bool(region_lock),
+        gather=" UNION ALL ".join(parts) + order,
+        gather_contact=" UNION ALL ".join([*parts, contact]) + order,
+        take_place=take_place,
+        insert=insert,
+        columns=columns,
+        together=together,
+    )
+    _INTAKE[connection.alias] = sql
+    return sql
+
+
+def _moment(value: object) -> datetime | None:
+    """A timestamp as the database cursor returns it (SQLite: text in UTC), aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _LinkState:
+    closed_at: datetime | None
+    closes_at: datetime | None
+    survey_opens: datetime | None
+    survey_closes: datetime | None
+    instrument_id: int | None
+    loaded_at: datetime | None
+
+    def open(self, now: datetime) -> bool:
+        """The link is open and so is its cycle's survey window, when it has one (a cycle without one,
+        like the 2024 history, has links that are open until closed)."""
+        return (
+            self.closed_at is None
+            and (self.closes_at is None or now < self.closes_at)
+            and (self.survey_opens is None or self.survey_opens <= now)
+            and (self.survey_closes is None or now < self.survey_closes)
+        )
+
+
+def _lock_link(sql: _IntakeSQL, link_id: int, participation_id: int) -> _LinkState | None:
+    """Lock the link's row (and on PostgreSQL its region) and read what decides whether it takes a
+    response now."""
+    params = [REGION_LOCK, participation_id, link_id] if sql.region_lock else [link_id]
+    with _db().cursor() as cursor:
+        cursor.execute(sql.lock, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _LinkState(
+        _moment(row[0]), _moment(row[1]), _moment(row[2]), _moment(row[3]), row[4],
+        _moment(row[5]),
+    )  # fmt: skip
+
+
+def _gather_earlier(
+    sql: _IntakeSQL,
+    link_id: int,
+    participation_id: int,
+    contact_hash: str,
+    since: datetime,
+    until: datetime,
+    limit: int,
+) -> tuple[list[quality.Earlier], list[quality.Earlier], list[quality.Earlier]]:
+    """The link's latest ``limit`` responses, the region's online ones submitted in (since, until], and
+    (with a contact) the link's with the same contact: one query, three lists, newest first."""
+    m = _db()
+    adapt = m.ops.adapt_datetimefield_value
+    params: list[Any] = [1, link_id, limit, 2, participation_id, Channel.ONLINE.value]
+    params += [adapt(since), adapt(until), limit]
+    if contact_hash:
+        params += [3, link_id, contact_hash, limit]
+    lists: tuple[list[quality.Earlier], ...] = ([], [], [])
+    with m.cursor() as cursor:
+        cursor.execute(sql.gather_contact if contact_hash else sql.gather, params)
+        for part, duration, pattern, client, at, burst, pk, link, contact, started in cursor.fetchall():
+            lists[part - 1].append(
+                quality.Earlier(
+                    duration,
+                    pattern,
+                    client,
+                    _moment(at) or until,  # submitted_at is never null
+                    bool(burst),
+                    pk,
+                    link,
+                    contact,
+                    _moment(started),
+                )
+            )
+    return lists[0], lists[1], lists[2]
+
+
+def _take_place(sql: _IntakeSQL, link_id: int) -> bool:
+    """A place in the link's quota, if one is left (and the link's results marked as behind)."""
+    with _db().cursor() as cursor:
+        cursor.execute(sql.take_place, [link_id])
+        return bool(cursor.rowcount == 1)
+
+
+def _insert_response(sql: _IntakeSQL, values: dict[str, Any], answers: list[tuple[int, int]]) -> None:
+    """One response and its answers: one statement on PostgreSQL, two on SQLite."""
+    m = _db()
+    defaults: dict[str, Any] = {"review_reason": "", "reviewed_by_id": None, "reviewed_at": None}
+    row: list[Any] = []
+    for column in sql.columns:
+        value = values[column] if column in values else defaults[column]
+        if isinstance(value, datetime):
+            value = m.ops.adapt_datetimefield_value(value)
+        row.append(value)
+    with m.cursor() as cursor:
+        if sql.together:
+            cursor.execute(
+                sql.insert.format(", ".join(["(%s, %s)"] * len(answers))),
+                [*row, *(v for pair in answers for v in pair)],
+            )
+            return
+        cursor.execute(sql.insert, row)
+        (response_id,) = cursor.fetchone()
+    insert_values(SurveyAnswer, ANSWER_FIELDS, [(response_id, q, score) for q, score in answers])
+
+
+class StaleLink(Exception):
+    """The link's cycle has another instrument than the link's cached copy: look the link up again."""
+
+
 def _store(
     link: SurveyLink,
     submission: Submission,
@@ -278,27 +486,37 @@ def _store(
     client_hash: str,
     digest: str,
     now: datetime,
+    seen: list[bool | None] | None = None,
 ) -> bool:
+    """Store under the link's row lock; True when the region's inputs changed. ``seen`` (when given)
+    receives whether this client had answered the link before (None: more earlier responses than read).
+
+    Hot path, in a few statements of plain SQL (``_IntakeSQL``): the lock with the open/closed state and the
+    survey window read in it, one query for the earlier responses the quality rules compare with, the
+    quota's UPDATE when the response is clean, and the response with its answers (one statement on
+    PostgreSQL)."""
+    sql = _intake_sql()
     # The link's row lock orders the submissions of one link: the quality checks see every earlier one.
-    locked = SurveyLink.objects.select_for_update().only("closed_at", "closes_at").get(pk=link.pk)
-    if not locked.is_open(now) or not _in_survey_window(link.participation.cycle, now):
+    state = _lock_link(sql, link.pk, link.participation_id)
+    if state is None or not state.open(now):
         raise _Closed
-    earlier = _earlier(SurveyResponse.objects.filter(link=link).order_by("-id")[:RECENT])
-    # The region's last hours on all its links (a device or a burst going round the links). Submissions
-    # to other links are not ordered by this link's lock: one arriving meanwhile is seen by the next.
-    region = _earlier(
-        SurveyResponse.objects.filter(
-            participation_id=link.participation_id,
-            channel=Channel.ONLINE,
-            submitted_at__gt=now - quality.REGION_BURST_WINDOW,
-            submitted_at__lte=now,
-        ).order_by("-id")[:RECENT]
+    key = _instrument_key(link)
+    if key is not None and (state.instrument_id, state.loaded_at) != key[:2]:
+        raise StaleLink
+    # The link's latest, the region's last hours on all its links (a device or a burst going round the
+    # links; submissions to other links are not ordered by this link's lock: one arriving meanwhile is
+    # seen by the next), the link's responses with the same contact: one query.
+    earlier, region, same_contact = _gather_earlier(
+        sql,
+        link.pk,
+        link.participation_id,
+        submission.contact_hash,
+        now - quality.REGION_BURST_WINDOW,
+        now,
+        RECENT,
     )
-    same_contact = (
-        _earlier(SurveyResponse.objects.filter(link=link, contact_hash=submission.contact_hash)[:RECENT])
-        if submission.contact_hash
-        else []
-    )
+    if seen is not None:
+        seen.append(any(e.client_hash == client_hash for e in earlier) if len(earlier) < RECENT else None)
     duration = submission.duration_ms
     if duration is None:
         duration = max(0, int((now - submission.started_at).total_seconds() * 1000))
@@ -317,69 +535,42 @@ def _store(
     )
     verdict = quality.assess(candidate, earlier, fallback, region=region, same_contact=same_contact)
     flags = verdict.flags
-    over_quota = False
-    if not flags:
-        # One statement takes a place within the quota or finds none (no count-then-insert race), and
-        # marks the link's results as behind (``changes``, see LinkRecompute).
-        over_quota = not SurveyLink.objects.filter(pk=link.pk, quota_used__lt=F("quota")).update(
-            quota_used=F("quota_used") + 1, changes=F("changes") + 1
-        )
+    # One statement takes a place within the quota or finds none (no count-then-insert race), and marks
+    # the link's results as behind (``changes``, see LinkRecompute).
+    over_quota = not flags and not _take_place(sql, link.pk)
     included = not flags and not over_quota
     participation = link.participation
-    response = SurveyResponse.objects.create(
-        participation=participation,
-        smart_dimension=link.smart_dimension,
-        response_id=submission.submission_id,
-        respondent=f"undangan {invitation.label}" if invitation else "",
-        submitted_at=now,
-        channel=Channel.ONLINE,
-        included=included,
-        review=Review.AUTO if included else Review.PENDING,
-        content_digest=response_digest(
-            participation.region.code,
-            link.smart_dimension,
-            f"undangan {invitation.label}" if invitation else "",
-            now,
-            submission.answers,
-        ),
-        link=link,
-        invitation=invitation,
-        submission_digest=digest,
-        started_at=submission.started_at,
-        duration_ms=duration,
-        pattern=pattern,
-        consent=submission.consent,
-        contact_hash=submission.contact_hash,
-        client_hash=client_hash,
-        over_quota=over_quota,
-        **flags.as_fields(),
-    )
-    # One INSERT of the nine answers: the busiest statement of the survey, without building models.
-    insert_values(
-        SurveyAnswer,
-        ANSWER_FIELDS,
-        [(response.pk, q.pk, submission.answers[q.number]) for q in questions],
+    respondent = f"undangan {invitation.label}" if invitation else ""
+    _insert_response(
+        sql,
+        {
+            "participation_id": participation.pk,
+            "smart_dimension": link.smart_dimension,
+            "response_id": submission.submission_id,
+            "respondent": respondent,
+            "submitted_at": now,
+            "channel": Channel.ONLINE.value,
+            "included": included,
+            "review": (Review.AUTO if included else Review.PENDING).value,
+            "content_digest": response_digest(
+                participation.region.code, link.smart_dimension, respondent, now, submission.answers
+            ),
+            "link_id": link.pk,
+            "invitation_id": invitation.pk if invitation else None,
+            "submission_digest": digest,
+            "started_at": submission.started_at,
+            "duration_ms": duration,
+            "pattern": pattern,
+            "consent": submission.consent,
+            "contact_hash": submission.contact_hash,
+            "client_hash": client_hash,
+            "over_quota": over_quota,
+            **flags.as_fields(),
+        },
+        [(q.pk, submission.answers[q.number]) for q in questions],
     )
     demoted = _flag_earlier(verdict.earlier)
     return included or demoted > 0
-
-
-EARLIER_COLUMNS = (
-    "duration_ms", "pattern", "client_hash", "submitted_at", "flag_burst", "id", "link_id", "contact_hash",
-    "started_at",
-)  # fmt: skip
-
-
-def _earlier(responses: QuerySet[SurveyResponse]) -> list[quality.Earlier]:
-    """Stored responses as the quality rules see them (``EARLIER_COLUMNS`` in ``quality.Earlier``'s order)."""
-    return [quality.Earlier(*row) for row in responses.values_list(*EARLIER_COLUMNS)]
-
-
-def _in_survey_window(cycle: Cycle, now: datetime) -> bool:
-    """The cycle's survey window, when it has one (a cycle without one, like the 2024 history, has links
-    that are open until closed)."""
-    opens, closes = cycle.survey_opens, cycle.survey_closes
-    return (opens is None or opens <= now) and (closes is None or now < closes)
 
 
 def _dimension_median(link: SurveyLink) -> float | None:
@@ -411,12 +602,14 @@ def _flag_earlier(marks: dict[int, quality.Flags]) -> int:
     if not marks:
         return 0
     # Locked first: of two submissions demoting the same response, the second sees it demoted already
-    # and gives back no second place.
-    demoted = list(
-        SurveyResponse.objects.select_for_update()
-        .filter(pk__in=list(marks), review=Review.AUTO)
-        .values_list("pk", "link_id")
-    )
+    # and gives back no second place. All of them, in the order of their ids: submissions to other links
+    # of the region mark overlapping sets, and locks taken in one order cannot deadlock.
+    locked = SurveyResponse.objects.select_for_update().filter(pk__in=list(marks)).order_by("pk")
+    demoted = [
+        (pk, link)
+        for pk, link, review in locked.values_list("pk", "link_id", "review")
+        if review == Review.AUTO
+    ]
     SurveyResponse.objects.filter(pk__in=[pk for pk, _link in demoted]).update(
         review=Review.PENDING, included=False
     )
@@ -431,6 +624,32 @@ def _flag_earlier(marks: dict[int, quality.Flags]) -> int:
             quota_used=F("quota_used") - count, changes=F("changes") + 1
         )
     return len(demoted)
+
+
+# --- rate-limit counters (``ratelimit``) ---------------------------------------------------------------
+
+
+def count_rate_hit(scope: str, expires: int) -> int:
+    """Count one hit of ``scope`` in the window ending at ``expires`` (seconds since the epoch) and return
+    the window's count: one upsert (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, PostgreSQL and
+    SQLite alike) that starts the window afresh when the row holds an ended one. The database applies it
+    atomically, so concurrent app servers count every hit."""
+    table = _db().ops.quote_name(RateCounter._meta.db_table)
+    with _db().cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, expires, hits) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (scope) DO UPDATE SET "
+            f"hits = CASE WHEN {table}.expires = excluded.expires THEN {table}.hits + 1 ELSE 1 END, "
+            f"expires = excluded.expires RETURNING hits",
+            [scope, expires],
+        )
+        (hits,) = cursor.fetchone()
+    return int(hits)
+
+
+def prune_rate_counters(now: int) -> int:
+    """Delete the counters whose window ended by ``now`` (seconds since the epoch); how many."""
+    return int(RateCounter.objects.filter(expires__lte=now).delete()[0])
 
 
 # --- review ------------------------------------------------------------------------------------------

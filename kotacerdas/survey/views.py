@@ -44,15 +44,33 @@ _STATUS = {
 
 
 LINK_TTL = 5.0
-# Public links by token, a few seconds: a link's region, cycle and questions do not change, and whether it
-# is still open is decided again under its row lock when a response is stored.
+# Public links by token for the form, a few seconds (the form shows the link's programme, which may change).
 LINKS: ProcessCache[SurveyLink] = ProcessCache("survey.links", maxsize=4096, ttl=LINK_TTL)
+# Public links by token for submissions, kept: what a submission takes from the copy does not change (the
+# link's region, dimension and token, its cycle and instrument). What may change is read again where it
+# decides: whether the link and its cycle's survey window are open, under the link's row lock when the
+# response is stored (and afresh before a refusal); the instrument there too (a replaced one: StaleLink,
+# the copy is dropped and the link looked up again); the quota by its UPDATE.
+INTAKE_LINKS: ProcessCache[SurveyLink] = ProcessCache("survey.intake_links", maxsize=16_384)
 
 
-def _target(signed: str, invitation: bool) -> tuple[SurveyLink, SurveyInvitation | None]:
+def _fetch_link(token: str) -> SurveyLink:
+    return get_object_or_404(
+        SurveyLink.objects.select_related(*services.LINK_RELATED).only(*services.LINK_COLUMNS), token=token
+    )
+
+
+def _target(
+    signed: str, invitation: bool, *, intake: bool = False
+) -> tuple[SurveyLink, SurveyInvitation | None]:
     token = unsign(signed)
     if token is None:
         raise Http404
+    if intake and not invitation:
+        cached = INTAKE_LINKS.get(token)
+        if cached is None or not cached.is_open():  # a closed copy may be stale: it was reopened
+            cached = INTAKE_LINKS.set(token, _fetch_link(token))
+        return cached, None
     if invitation:
         found = get_object_or_404(
             SurveyInvitation.objects.select_related(*(f"link__{r}" for r in services.LINK_RELATED)),
@@ -62,10 +80,7 @@ def _target(signed: str, invitation: bool) -> tuple[SurveyLink, SurveyInvitation
     cached = LINKS.get(token)
     if cached is not None:
         return cached, None
-    link = get_object_or_404(
-        SurveyLink.objects.select_related(*services.LINK_RELATED).only(*services.LINK_COLUMNS), token=token
-    )
-    return LINKS.set(token, link), None
+    return LINKS.set(token, _fetch_link(token)), None
 
 
 @csrf_exempt
@@ -80,8 +95,8 @@ def respond_invitation(request: HttpRequest, signed: str) -> HttpResponse:
     return _respond(request, signed, invitation=True)
 
 
-def _respond(request: HttpRequest, signed: str, *, invitation: bool) -> HttpResponse:
-    link, invite = _target(signed, invitation)
+def _respond(request: HttpRequest, signed: str, *, invitation: bool, again: bool = False) -> HttpResponse:
+    link, invite = _target(signed, invitation, intake=request.method == "POST")
     questions = services.survey_questions(link)
     # JSON is the contract; an HTML form (no JavaScript) posts form fields and gets a page back.
     is_json = request.method == "POST" and request.content_type not in FORM_TYPES
@@ -115,6 +130,9 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool) -> HttpResp
         replay = services.find_replay(submission_id, digest)
         if replay is not None:
             return _outcome(is_json, request, link, replay, submission_id)
+        if status != 410 and invite is None and not _fetch_link(link.token).is_open(now):
+            # The kept copy said open; the link has been closed since: closed comes first, as ever.
+            return refused(410, {"error": "closed", "submission_id": submission_id})
         return _reply(is_json, request, link, status, reply)
 
     if not link.is_open(now) or (
@@ -134,13 +152,21 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool) -> HttpResp
         return refused(422, {"error": "invalid", "fields": problems or {}})
 
     client_hash = keyed_hash("client", f"{client}\n{request.META.get('HTTP_USER_AGENT', '')}")
-    outcome = services.submit_response(
-        link, submission, questions=questions, invitation=invite, client_hash=client_hash
-    )
+    seen: list[bool | None] = []
+    try:
+        outcome = services.submit_response(
+            link, submission, questions=questions, invitation=invite, client_hash=client_hash, seen=seen
+        )
+    except services.StaleLink:
+        INTAKE_LINKS.clear()  # the instrument was replaced: every kept link of its cycle is stale
+        if again:
+            raise
+        return _respond(request, signed, invitation=invitation, again=True)
     # A second answer from the same device is stored (the review decides), and its sender is told so.
-    repeat = (
-        outcome == services.Outcome.STORED
-        and SurveyResponse.objects.filter(link=link, client_hash=client_hash)
+    repeat = outcome == services.Outcome.STORED and (
+        seen[0]
+        if seen and seen[0] is not None
+        else SurveyResponse.objects.filter(link=link, client_hash=client_hash)
         .exclude(response_id=submission_id)
         .exists()
     )
