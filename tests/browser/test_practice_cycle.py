@@ -20,7 +20,7 @@ from kotacerdas.results.demo import DEMO_ACCOUNTS, load_practice
 from kotacerdas.review.models import InterviewSession
 from kotacerdas.review.services import assign_assessor, ensure_assessor_profile, record_score
 from kotacerdas.selfassessment.services import save_answer
-from tests.browser.test_review_flow import answer, score, sign_in
+from tests.browser.test_review_flow import answer, final_card, score, sign_in
 from tests.workflow import score_all
 
 pytestmark = pytest.mark.slow
@@ -160,7 +160,7 @@ def test_the_practice_cycle_end_to_end(
     visitor = new_context().new_page()
     visitor.goto(f"/hasil/{year}/{code}/")
     expect(visitor.get_by_text("SIMULASI")).to_be_visible()
-    expect(visitor.locator(".card", has_text="Nilai final")).to_be_visible()
+    expect(final_card(visitor)).to_be_visible()
     expect(visitor.get_by_text(FINDING)).to_be_visible()
     screenshot(visitor, "cycle-03-public-region.png")
     pages = _public(year, code)

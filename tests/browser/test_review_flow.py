@@ -102,9 +102,7 @@ def _save_of(number: int, path: str, **expected: Any) -> Callable[[Any], bool]:
 
 def answer(page: Any, number: int, level: int, justification: str) -> None:
     question = page.locator(f"#q{number}")
-    with page.expect_response(
-        _save_of(number, "jawaban", level=level, justification=justification)
-    ) as saved:
+    with page.expect_response(_save_of(number, "jawaban", level=level, justification=justification)) as saved:
         question.locator(f"input[name=level][value='{level}']").check()
         question.locator("textarea[name=justification]").fill(justification)
     assert saved.value.ok
@@ -122,8 +120,14 @@ def score(page: Any, number: int, value: int, note: str) -> None:
 
 def final_and_question_1(page: Any) -> tuple[str, str]:
     """The final score and question 1's score as the region's result page shows them."""
-    final = page.locator(".card", has_text="Nilai final").locator(".value").inner_text()
-    return final, page.locator("#q1 td.num strong").inner_text()
+    final = final_card(page).locator(".value").inner_text()
+    # Question rows sit in a folded <details>: read their text, rendered or not.
+    return final, (page.locator("#q1 td.num strong").text_content() or "").strip()
+
+
+def final_card(page: Any) -> Any:
+    """The "Nilai final" card itself (other cards mention "nilai final tahun lalu")."""
+    return page.locator(".card").filter(has=page.locator(".label", has_text=re.compile(r"^Nilai final$")))
 
 
 # --- through the services ---------------------------------------------------------------------------------
