@@ -136,6 +136,10 @@ def _free_ports(count: int) -> list[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the layout always runs on PostgreSQL: .ci/run brings it up once, in its PostgreSQL pass",
+)
 def test_the_local_layout_comes_up_healthy_and_goes_down(tmp_path: Path) -> None:
     """deploy/up-local.sh as the runbook runs it (own ports, folder and database), then down-local.sh."""
     https, http, web1, web2, smtp = _free_ports(5)
