@@ -126,7 +126,8 @@ def _gather_inputs(
         by_dimension[code].append((qid, number))
 
     # participation id → question id → (sum, count) of its valid raw inputs.
-    raw: dict[int, dict[int, tuple[Decimal, int]]] = defaultdict(dict)
+    # (Scores are whole numbers: the sums stay ints until a QuestionInput is built.)
+    raw: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     assessed = (
         AssessorScore.objects.filter(
             # Only submitted reviews count; a draft review is the assessor's own until submitted.
@@ -144,8 +145,8 @@ def _gather_inputs(
     )
     # Read as the driver returns them (integers): Django's per-value converters cost more than the sums.
     for pid, qid, total, n in [*fetch_rows(assessed), *fetch_rows(surveyed)]:
-        old_total, old_n = raw[pid].get(qid, (Decimal(0), 0))
-        raw[pid][qid] = (old_total + Decimal(total), old_n + n)
+        old_total, old_n = raw[pid].get(qid, (0, 0))
+        raw[pid][qid] = (old_total + total, old_n + n)
     agreed: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for pid, qid, score in AgreedScore.objects.filter(participation_id__in=ids).values_list(
         "participation_id", "question_id", "score"
@@ -158,10 +159,10 @@ def _gather_inputs(
         published[pid][code] = score
 
     weights = track_weights(instrument)
-    nothing = (Decimal(0), 0)
+    nothing = (0, 0)
     # QuestionInput is frozen and validates itself on construction; regions share many identical
     # (number, sum, count) inputs, so each distinct one is built once and reused.
-    shared: dict[tuple[int, Decimal, int], QuestionInput] = {}
+    shared: dict[tuple[int, int, int], QuestionInput] = {}
     inputs = []
     for p in participations:
         p_raw, p_agreed, p_published = raw.get(p.pk, {}), agreed.get(p.pk, {}), published.get(p.pk, {})
@@ -172,12 +173,12 @@ def _gather_inputs(
                 total, count = p_raw.get(qid, nothing)
                 agreed_score = p_agreed.get(qid)
                 if agreed_score is not None:
-                    questions.append(QuestionInput(number, total, count, agreed_score))
+                    questions.append(QuestionInput(number, Decimal(total), count, agreed_score))
                     continue
                 key = (number, total, count)
                 question = shared.get(key)
                 if question is None:
-                    question = shared[key] = QuestionInput(number, total, count)
+                    question = shared[key] = QuestionInput(number, Decimal(total), count)
                 questions.append(question)
             dimensions.append(
                 DimensionInput(code=code, questions=tuple(questions), published=p_published.get(code))
