@@ -247,22 +247,25 @@ def submit_response(
     invitation: SurveyInvitation | None = None,
     client_hash: str = "",
     now: datetime | None = None,
-    seen: list[bool | None] | None = None,
+    notes: dict[str, Any] | None = None,
 ) -> Outcome:
     """Store an online response exactly once.
 
     The database decides: ``response_id`` is unique (and so is a response's invitation), so of two
     concurrent identical submissions one is stored and the other finds it; nothing is checked first and
-    inserted later. A flagged or over-quota response is stored too, marked and not included. ``seen``
-    (when given) receives whether the same client had answered the link before, when that is known from
-    what the quality rules read (None when the link has more earlier responses than they read).
+    inserted later. A flagged or over-quota response is stored too, marked and not included.
+
+    ``notes`` (when given) receives ``repeat``: whether the same client had answered the link before,
+    when that is known from what the quality rules read (None when the link has more earlier responses
+    than they read), and ``changed``: whether the region's inputs changed; the caller then calls
+    ``recompute_soon`` itself once its transaction is committed (the view stores within its own).
     Raises StaleLink when ``link`` is a cached copy whose cycle's instrument has been replaced since.
     """
     now = (now or timezone.now()).replace(microsecond=0)
     digest = digest_of(link, submission, invitation)
     try:
         with transaction.atomic():
-            changed = _store(link, submission, questions, invitation, client_hash, digest, now, seen)
+            changed = _store(link, submission, questions, invitation, client_hash, digest, now, notes)
     except _Closed:
         return find_replay(submission.submission_id, digest) or Outcome.CLOSED
     except IntegrityError:
@@ -272,8 +275,10 @@ def submit_response(
         if invitation is not None:  # the invitation took another response meanwhile
             return Outcome.CLOSED
         raise
-    if changed:
-        _recompute_soon(link.participation)
+    if notes is not None:
+        notes["changed"] = changed
+    elif changed:
+        recompute_soon(link.participation)
     return Outcome.STORED
 
 
@@ -486,10 +491,11 @@ def _store(
     client_hash: str,
     digest: str,
     now: datetime,
-    seen: list[bool | None] | None = None,
+    notes: dict[str, Any] | None = None,
 ) -> bool:
-    """Store under the link's row lock; True when the region's inputs changed. ``seen`` (when given)
-    receives whether this client had answered the link before (None: more earlier responses than read).
+    """Store under the link's row lock; True when the region's inputs changed. ``notes`` (when given)
+    receives ``repeat``: whether this client had answered the link before (None: more earlier responses
+    than read).
 
     Hot path, in a few statements of plain SQL (``_IntakeSQL``): the lock with the open/closed state and the
     survey window read in it, one query for the earlier responses the quality rules compare with, the
@@ -515,8 +521,10 @@ def _store(
         now,
         RECENT,
     )
-    if seen is not None:
-        seen.append(any(e.client_hash == client_hash for e in earlier) if len(earlier) < RECENT else None)
+    if notes is not None:
+        notes["repeat"] = (
+            any(e.client_hash == client_hash for e in earlier) if len(earlier) < RECENT else None
+        )
     duration = submission.duration_ms
     if duration is None:
         duration = max(0, int((now - submission.started_at).total_seconds() * 1000))
@@ -805,7 +813,7 @@ def flush_pending_recomputes(cycle: Cycle, participation_ids: Iterable[int] | No
     return len(regions)
 
 
-def _recompute_soon(participation: Participation) -> None:
+def recompute_soon(participation: Participation) -> None:
     """After an included response: recompute the cycle's marked regions now, or leave it to the next
     response after the debounce interval (``KOTACERDAS_SURVEY_RECOMPUTE_EVERY``), an admin decision, a
     closed link or ``survey-recompute``. One flush recomputes every marked region of the cycle at once."""

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -60,6 +61,18 @@ def _fetch_link(token: str) -> SurveyLink:
     )
 
 
+def _keep_cycle_links(link: SurveyLink) -> None:
+    """Keep ``link`` and, in the same query's stead, every other link of its cycle: a process that just
+    started meets each of the cycle's hundreds of links once, and one query spares all those lookups."""
+    INTAKE_LINKS.set(link.token, link)
+    others = SurveyLink.objects.filter(participation__cycle_id=link.participation.cycle_id)
+    if len(INTAKE_LINKS) + others.count() > INTAKE_LINKS.maxsize // 2:
+        return
+    for other in others.select_related(*services.LINK_RELATED).only(*services.LINK_COLUMNS):
+        if INTAKE_LINKS.get(other.token) is None:
+            INTAKE_LINKS.set(other.token, other)
+
+
 def _target(
     signed: str, invitation: bool, *, intake: bool = False
 ) -> tuple[SurveyLink, SurveyInvitation | None]:
@@ -68,7 +81,10 @@ def _target(
         raise Http404
     if intake and not invitation:
         cached = INTAKE_LINKS.get(token)
-        if cached is None or not cached.is_open():  # a closed copy may be stale: it was reopened
+        if cached is None:
+            cached = _fetch_link(token)
+            _keep_cycle_links(cached)
+        elif not cached.is_open():  # a closed copy may be stale: the link may have been reopened
             cached = INTAKE_LINKS.set(token, _fetch_link(token))
         return cached, None
     if invitation:
@@ -140,32 +156,36 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool, again: bool
     ):
         return refused(410, {"error": "closed", "submission_id": submission_id})
     client = request.META.get("REMOTE_ADDR", "")
-    wait = ratelimit.hit(f"c:{keyed_hash('ip', client)[:16]}:{link.pk}", settings.SURVEY_RATE_LIMIT)
-    if wait is None:
-        wait = ratelimit.hit(f"l:{link.pk}", settings.SURVEY_LINK_RATE_LIMIT)
-    if wait is not None:
-        reply = refused(429, {"error": "rate_limited", "retry_after": wait})
-        if reply.status_code == 429:
-            reply["Retry-After"] = str(wait)
-        return reply
-    if problems is not None or submission is None:
-        return refused(422, {"error": "invalid", "fields": problems or {}})
-
     client_hash = keyed_hash("client", f"{client}\n{request.META.get('HTTP_USER_AGENT', '')}")
-    seen: list[bool | None] = []
+    notes: dict[str, Any] = {}
     try:
-        outcome = services.submit_response(
-            link, submission, questions=questions, invitation=invite, client_hash=client_hash, seen=seen
-        )
+        # The rate counters and the response in one transaction: one commit (one flush of the database's
+        # log) per submission. A refusal commits its counts too.
+        with transaction.atomic():
+            wait = ratelimit.hit(f"c:{keyed_hash('ip', client)[:16]}:{link.pk}", settings.SURVEY_RATE_LIMIT)
+            if wait is None:
+                wait = ratelimit.hit(f"l:{link.pk}", settings.SURVEY_LINK_RATE_LIMIT)
+            if wait is not None:
+                reply = refused(429, {"error": "rate_limited", "retry_after": wait})
+                if reply.status_code == 429:
+                    reply["Retry-After"] = str(wait)
+                return reply
+            if problems is not None or submission is None:
+                return refused(422, {"error": "invalid", "fields": problems or {}})
+            outcome = services.submit_response(
+                link, submission, questions=questions, invitation=invite, client_hash=client_hash, notes=notes
+            )
     except services.StaleLink:
         INTAKE_LINKS.clear()  # the instrument was replaced: every kept link of its cycle is stale
         if again:
             raise
         return _respond(request, signed, invitation=invitation, again=True)
+    if notes.get("changed"):
+        services.recompute_soon(link.participation)
     # A second answer from the same device is stored (the review decides), and its sender is told so.
     repeat = outcome == services.Outcome.STORED and (
-        seen[0]
-        if seen and seen[0] is not None
+        notes["repeat"]
+        if notes.get("repeat") is not None
         else SurveyResponse.objects.filter(link=link, client_hash=client_hash)
         .exclude(response_id=submission_id)
         .exists()
