@@ -117,6 +117,22 @@ def main() -> int:
             print(
                 f"  {code} {gathered.names[code]}: rank {i.rank}, median {i.median}, P5–P95 {i.low}–{i.high}"
             )
+    from summary import write_figures
+
+    write_figures(
+        "robustness",
+        [
+            {
+                "measure": f"robustness, {args.draws:,} draws × {len(gathered.regions)} regions",
+                "project": seconds,
+                "floor": None,
+                "unit": "s",
+                "ratio": None,
+                "target": f"≤ {AIM_S:g} s",
+                "met": seconds <= AIM_S,
+            }
+        ],
+    )
     return 0
 
 
