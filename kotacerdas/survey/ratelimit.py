@@ -16,6 +16,27 @@ from kotacerdas.survey.rates import Rate
 PRUNE_EVERY = 2000
 
 
+def hit_both(first: str, first_rate: Rate | None, then: str, then_rate: Rate | None) -> int | None:
+    """``hit(first, first_rate)``, then, when that is not over its rate, ``hit(then, then_rate)``: the
+    seconds to wait for the first that is over, else None. One statement on PostgreSQL."""
+    if first_rate is None or then_rate is None:
+        wait = hit(first, first_rate)
+        return wait if wait is not None else hit(then, then_rate)
+    now = int(time.time())
+    first_expires = (now // first_rate.seconds + 1) * first_rate.seconds
+    then_expires = (now // then_rate.seconds + 1) * then_rate.seconds
+    first_hits, then_hits = services.count_rate_hits(
+        first, first_expires, first_rate.count, then, then_expires
+    )
+    if random.randrange(PRUNE_EVERY) == 0:
+        services.prune_rate_counters(now)
+    if first_hits > first_rate.count:
+        return first_expires - now
+    if then_hits is not None and then_hits > then_rate.count:
+        return then_expires - now
+    return None
+
+
 def hit(scope: str, rate: Rate | None) -> int | None:
     """Count one request against ``scope``; the seconds to wait when it is over ``rate``, else None."""
     if rate is None:

@@ -637,6 +637,15 @@ def _flag_earlier(marks: dict[int, quality.Flags]) -> int:
 # --- rate-limit counters (``ratelimit``) ---------------------------------------------------------------
 
 
+def _rate_upsert(table: str, source: str) -> str:
+    return (
+        f"INSERT INTO {table} (scope, expires, hits) {source} "
+        f"ON CONFLICT (scope) DO UPDATE SET "
+        f"hits = CASE WHEN {table}.expires = excluded.expires THEN {table}.hits + 1 ELSE 1 END, "
+        f"expires = excluded.expires RETURNING hits"
+    )
+
+
 def count_rate_hit(scope: str, expires: int) -> int:
     """Count one hit of ``scope`` in the window ending at ``expires`` (seconds since the epoch) and return
     the window's count: one upsert (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, PostgreSQL and
@@ -644,15 +653,30 @@ def count_rate_hit(scope: str, expires: int) -> int:
     atomically, so concurrent app servers count every hit."""
     table = _db().ops.quote_name(RateCounter._meta.db_table)
     with _db().cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (scope, expires, hits) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (scope) DO UPDATE SET "
-            f"hits = CASE WHEN {table}.expires = excluded.expires THEN {table}.hits + 1 ELSE 1 END, "
-            f"expires = excluded.expires RETURNING hits",
-            [scope, expires],
-        )
+        cursor.execute(_rate_upsert(table, "VALUES (%s, %s, 1)"), [scope, expires])
         (hits,) = cursor.fetchone()
     return int(hits)
+
+
+def count_rate_hits(
+    first: str, first_expires: int, first_limit: int, then: str, then_expires: int
+) -> tuple[int, int | None]:
+    """``count_rate_hit`` of ``first``, and of ``then`` only when ``first`` is within ``first_limit``
+    (None otherwise): one statement on PostgreSQL (two upserts in data-modifying CTEs), two on SQLite."""
+    connection = _db()
+    if connection.vendor != "postgresql":
+        hits = count_rate_hit(first, first_expires)
+        return hits, (count_rate_hit(then, then_expires) if hits <= first_limit else None)
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH f AS ({_rate_upsert(table, 'VALUES (%s, %s, 1)')}), "
+            f"t AS ({_rate_upsert(table, 'SELECT %s, %s, 1 WHERE (SELECT hits FROM f) <= %s')}) "
+            f"SELECT (SELECT hits FROM f), (SELECT hits FROM t)",
+            [first, first_expires, then, then_expires, first_limit],
+        )
+        first_hits, then_hits = cursor.fetchone()
+    return int(first_hits), (None if then_hits is None else int(then_hits))
 
 
 def prune_rate_counters(now: int) -> int:

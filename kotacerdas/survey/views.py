@@ -162,9 +162,12 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool, again: bool
         # The rate counters and the response in one transaction: one commit (one flush of the database's
         # log) per submission. A refusal commits its counts too.
         with transaction.atomic():
-            wait = ratelimit.hit(f"c:{keyed_hash('ip', client)[:16]}:{link.pk}", settings.SURVEY_RATE_LIMIT)
-            if wait is None:
-                wait = ratelimit.hit(f"l:{link.pk}", settings.SURVEY_LINK_RATE_LIMIT)
+            wait = ratelimit.hit_both(
+                f"c:{keyed_hash('ip', client)[:16]}:{link.pk}",
+                settings.SURVEY_RATE_LIMIT,
+                f"l:{link.pk}",
+                settings.SURVEY_LINK_RATE_LIMIT,
+            )
             if wait is not None:
                 reply = refused(429, {"error": "rate_limited", "retry_after": wait})
                 if reply.status_code == 429:

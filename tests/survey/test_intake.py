@@ -141,3 +141,22 @@ def test_the_repeat_is_still_found_beyond_what_the_quality_rules_read(
         post(governance, make_body([2, 2, 3, 4, 1, 2, 3, 4, 1]), REMOTE_ADDR="10.0.0.9")
         again = post(governance, make_body([1, 2, 3, 4, 1, 2, 3, 4, 1]), REMOTE_ADDR="10.0.0.8")
     assert again.status_code == 201 and again.json()["repeat"] is True
+
+
+def test_both_limits_count_the_link_only_while_the_client_is_within_its_own(governance: SurveyLink) -> None:
+    client, link = Rate(1, 60), Rate(5, 60)
+    with (
+        mock.patch("kotacerdas.survey.ratelimit.random.randrange", return_value=1),
+        mock.patch("kotacerdas.survey.ratelimit.time.time", return_value=6000.0),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert ratelimit.hit_both("c:a", client, "l:1", link) is None
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+        assert (
+            ratelimit.hit_both("c:a", client, "l:1", link) == 60
+        )  # the client is over: the link not counted
+        assert ratelimit.hit_both("c:b", client, "l:1", link) is None
+        for _ in range(3):
+            ratelimit.hit_both(f"c:{_}", client, "l:1", link)
+        assert ratelimit.hit_both("c:z", client, "l:1", link) == 60  # the sixth counted on the link
+    assert dict(RateCounter.objects.values_list("scope", "hits"))["l:1"] == 6
