@@ -366,7 +366,7 @@ def test_admins_see_drafts_and_build_the_schedule_from_the_page(
     page = client.get("/kelola/2030/wawancara/").content.decode()
     assert "Jadwal disusun: 2 sesi" in page and "KOTA BANDUNG" in page and "draf" in page
     assert client.get("/penilaian/wawancara/2030/32.73.ics").status_code == 200
-    client.post("/kelola/2030/wawancara/konfirmasi/", {"region": ["32.73"]})
+    client.post("/kelola/2030/wawancara/konfirmasi/", {"region": ["32.73"], "confirm": "yes"})
     assert _sessions(open_cycle)["32.73"].confirmed and not _sessions(open_cycle)["51.03"].confirmed
     assert len(mail.outbox) == 3 + len(_operators(submitted_regions[1]))
 

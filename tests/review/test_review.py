@@ -253,7 +253,7 @@ def test_question_history_lists_every_change_in_order(
     score_all(panel[0], badung, 3)
     client.force_login(admin_user)
     page = client.get("/kelola/2030/51.03/riwayat/1/")
-    actions = [e.action for e in page.context["events"]]
+    actions = [entry.event.action for entry in page.context["entries"]]
     assert actions == ["answer.saved", "score.recorded"]
 
 
@@ -269,7 +269,7 @@ def test_publication_makes_scored_regions_final_and_shows_only_submitted_scores(
     client.force_login(admin_user)
     q1 = next(
         q
-        for d in client.get("/hasil/2030/51.03/?live=1").context["detail"].dimensions
+        for d in client.get("/hasil/2030/51.03/?live=1").context["profile"].detail.dimensions
         for q in d.questions
         if q.number == 1
     )
