@@ -62,8 +62,8 @@ def _fetch_link(token: str) -> SurveyLink:
 
 
 def _keep_cycle_links(link: SurveyLink) -> None:
-    """Keep ``link`` and, in the same query's stead, every other link of its cycle: a process that just
-    started meets each of the cycle's hundreds of links once, and one query spares all those lookups."""
+    """Keep ``link`` and every other link of its cycle: a process that just started would otherwise look up
+    each of the cycle's hundreds of links once; one query spares all those lookups."""
     INTAKE_LINKS.set(link.token, link)
     others = SurveyLink.objects.filter(participation__cycle_id=link.participation.cycle_id)
     if len(INTAKE_LINKS) + others.count() > INTAKE_LINKS.maxsize // 2:
