@@ -9,11 +9,13 @@ class DashboardConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from kotacerdas.dashboard.cache import forget_public_pages
+        from kotacerdas.reports.models import ReportVersion
         from kotacerdas.results.models import ResultSet, RobustnessRun
 
-        # Publication (a new published ResultSet) and robustness runs change the public pages; the page
-        # cache is keyed by them anyway (dashboard/cache.py), this frees this process's old entries at once.
-        for model in (ResultSet, RobustnessRun):
+        # Publication (a new published ResultSet), robustness runs and issued reports change the public
+        # pages; the page cache is keyed by them anyway (dashboard/cache.py), this frees this process's old
+        # entries at once.
+        for model in (ResultSet, RobustnessRun, ReportVersion):
             post_save.connect(
                 forget_public_pages, sender=model, dispatch_uid=f"dashboard.forget.{model.__name__}"
             )

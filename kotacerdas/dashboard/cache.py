@@ -3,8 +3,9 @@
 A cached response is kept under ``(view, revision stamp, language, full path)``. The full path carries the
 year, the region, the format and every filter, sort and page of the query string, so two different queries
 never share an entry. The *revision stamp* is read from the database on every request, in one query:
-the published result sets (how many, the newest), their robustness runs and the cycles. Publishing a revision,
-recording a robustness run or adding a cycle therefore changes the stamp, and the next request of every app
+the published result sets (how many, the newest), their robustness runs, the issued reports and the cycles.
+Publishing a revision, recording a robustness run, issuing a report (the profile then shows its verification
+code) or adding a cycle therefore changes the stamp, and the next request of every app
 server, in every process, misses and renders afresh: there is no message to send between servers and no
 stale page. A recompute changes only the live result set, which the public never sees (the publication
 boundary); it reaches these pages when it is published. Edits that do not change the stamp (a region's
@@ -14,8 +15,8 @@ Only anonymous GET requests are cached and served from the cache: a signed-in us
 name and menu, and an admin may ask for live numbers. Only 200 responses are kept. The CSRF token of the
 language form is stored as a placeholder and filled in with the visitor's own token on the way out.
 
-Signals: a published result set or a robustness run saved in this process empties this process's entries at
-once (``dashboard.apps``); other processes need no signal, their stamp changes.
+Signals: a published result set, a robustness run or an issued report saved in this process empties this
+process's entries at once (``dashboard.apps``); other processes need no signal, their stamp changes.
 """
 
 import re
@@ -31,6 +32,7 @@ from django.utils.cache import patch_vary_headers
 
 from kotacerdas.core.cache import ProcessCache
 from kotacerdas.cycles.models import Cycle
+from kotacerdas.reports.models import ReportVersion
 from kotacerdas.results.models import ResultSet, ResultSetStatus, RobustnessRun
 
 TTL = 300.0
@@ -55,15 +57,18 @@ PAGES: ProcessCache[CachedResponse] = ProcessCache("dashboard.public_pages", max
 
 def revision_stamp() -> tuple[Any, ...]:
     """What the public sees changes only when this changes: one query over the published result sets, their
-    robustness runs and the cycles (on the connection the public pages read from, the replica if any)."""
+    robustness runs, the issued reports and the cycles (on the connection the public pages read from, the
+    replica if any)."""
     result_sets = ResultSet._meta.db_table
     runs = RobustnessRun._meta.db_table
+    reports = ReportVersion._meta.db_table
     cycles = Cycle._meta.db_table
     published = ResultSetStatus.PUBLISHED.value
     sql = (
         f"SELECT (SELECT COUNT(*) FROM {result_sets} WHERE status = %s),"
         f" (SELECT MAX(id) FROM {result_sets} WHERE status = %s),"
         f" (SELECT COUNT(*) FROM {runs}), (SELECT MAX(id) FROM {runs}),"
+        f" (SELECT COUNT(*) FROM {reports}), (SELECT MAX(id) FROM {reports}),"
         f" (SELECT COUNT(*) FROM {cycles}), (SELECT MAX(id) FROM {cycles})"
     )
     with connections[router.db_for_read(ResultSet)].cursor() as cursor:
@@ -126,7 +131,8 @@ def public_cache[**P](name: str) -> Callable[[Callable[P, HttpResponse]], Callab
 
 
 def forget_public_pages(**kwargs: Any) -> None:
-    """Signal receiver: a publication or a robustness run in this process; drop this process's entries."""
+    """Signal receiver: a publication, a robustness run or an issued report in this process; drop this
+    process's entries."""
     instance = kwargs.get("instance")
     if isinstance(instance, ResultSet) and instance.is_live:
         return  # a recompute of live results: nothing public changed

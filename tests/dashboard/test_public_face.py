@@ -133,6 +133,8 @@ def test_a_regions_signed_report_is_issued_once_and_verifies(
         },
     }
     load_report_demo(say=lambda _: None)
+    before = client.get("/hasil/2024/51.03/")  # cached for anonymous visitors: issuing must refresh it
+    assert 'href="/verifikasi/KC' not in before.content.decode()
     first = client.get("/hasil/2024/51.03/laporan.pdf")
     assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
     assert "attachment" in first["Content-Disposition"]
