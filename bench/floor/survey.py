@@ -10,6 +10,7 @@ generator as the project's endpoint, so the ratio of the two is what the project
 import json
 import os
 
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
@@ -40,7 +41,7 @@ def survey_floor(request: HttpRequest, signed: str) -> HttpResponse:
     )
 
 
-def _application():  # type: ignore[no-untyped-def]
+def _application() -> WSGIHandler:
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
 
