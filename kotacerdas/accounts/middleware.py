@@ -23,13 +23,16 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            isinstance(user, User) and not request.path.startswith(_OPEN_PREFIXES) and not user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
-        ):
+        step: str | None = None
+        if isinstance(user, User) and not user.is_verified():  # type: ignore[attr-defined]  # added by OTPMiddleware
             if two_factor.has_two_factor(user):
-                return self._to("accounts:two_factor_verify", request)
-            if two_factor.requires_two_factor(user):
-                return self._to("accounts:two_factor_setup", request)
+                step = "accounts:two_factor_verify"
+            elif two_factor.requires_two_factor(user):
+                step = "accounts:two_factor_setup"
+        # The header offers a half-signed-in person only the second step and signing out (base.html).
+        request.second_step_pending = step is not None  # type: ignore[attr-defined]
+        if step is not None and not request.path.startswith(_OPEN_PREFIXES):
+            return self._to(step, request)
         return self.get_response(request)
 
     @staticmethod

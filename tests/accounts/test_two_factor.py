@@ -102,6 +102,18 @@ def test_set_up_shows_a_qr_code_then_confirms_with_a_code_and_shows_recovery_cod
     assert codes[0] not in client.get(SETUP).content.decode()
 
 
+def test_the_header_offers_a_half_signed_in_admin_only_the_second_step(
+    client: Client, admin_user: User, no_throttle
+) -> None:  # type: ignore[no-untyped-def]
+    device, _codes = _enrol(admin_user)
+    _sign_in(client, admin_user)
+    pending = client.get(VERIFY).content.decode()
+    assert 'href="/kelola/' not in pending and 'href="/admin/"' not in pending
+    assert "Keluar" in pending  # signing out stays offered
+    client.post(VERIFY, {"code": _code(device), "next": PAGE})
+    assert 'href="/admin/"' in client.get(PAGE).content.decode()
+
+
 def test_with_a_device_a_wrong_code_is_refused_and_the_right_one_passes(
     client: Client, admin_user: User, no_throttle
 ) -> None:  # type: ignore[no-untyped-def]
