@@ -24,7 +24,13 @@ PRODUCTION = {
 
 
 def _run(code_or_args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KOTACERDAS_")}
+    # A production process starts without the project's variables and without the async guard's switch
+    # that the browser tests set for the test process itself.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KOTACERDAS_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return subprocess.run(
         [sys.executable, *code_or_args],
         cwd=ROOT,

@@ -1,7 +1,6 @@
 """The form in a real browser (Debian's chromium through Playwright): the network is cut before the
 answers are sent, comes back, and the response arrives once."""
 
-import os
 import shutil
 from typing import Any
 
@@ -25,10 +24,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page() -> Any:
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
     # Playwright's synchronous API runs an event loop in this thread; Django's guard against database
-    # calls from async code would trip on the test's own queries.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # calls from async code would trip on the test's own queries (for this test only: monkeypatch).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
