@@ -40,6 +40,8 @@ check: setup
 
 # Every benchmark (each writes var/bench/<name>.json), then one table of all their figures.
 bench: setup
+	@# The pages benchmark drives gunicorn with wrk (Debian package); installed here when missing and possible.
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)); } || echo 'wrk is not installed: the pages benchmark will be skipped (apt-get install wrk)'
 	rm -f var/bench/*.json
 	$(PY) bench/recompute.py
 	$(PY) bench/imports.py

@@ -2,14 +2,20 @@
 
 A cached response is kept under ``(view, revision stamp, language, full path)``. The full path carries the
 year, the region, the format and every filter, sort and page of the query string, so two different queries
-never share an entry. The *revision stamp* is read from the database on every request, in one query:
-the published result sets (how many, the newest), their robustness runs, the issued reports and the cycles.
-Publishing a revision, recording a robustness run, issuing a report (the profile then shows its verification
-code) or adding a cycle therefore changes the stamp, and the next request of every app
-server, in every process, misses and renders afresh: there is no message to send between servers and no
-stale page. A recompute changes only the live result set, which the public never sees (the publication
-boundary); it reaches these pages when it is published. Edits that do not change the stamp (a region's
-name, a finding's text) show after at most ``TTL`` seconds.
+never share an entry. The *revision stamp* is read from the database in one query: the published result
+sets (how many, the newest), their robustness runs, the issued reports and the cycles. Publishing a
+revision, recording a robustness run, issuing a report (the profile then shows its verification code) or
+adding a cycle therefore changes the stamp, and the next request of every app server, in every process,
+misses and renders afresh: there is no message to send between servers. A recompute changes only the live
+result set, which the public never sees (the publication boundary); it reaches these pages when it is
+published. Edits that do not change the stamp (a region's name, a finding's text) show after at most
+``TTL`` seconds.
+
+Each process reads the stamp at most once every ``STAMP_TTL`` seconds (one second) and not on every
+request: a cached page then costs no database round trip at all, which on PostgreSQL is most of what it
+costs beyond the bare middleware (issue 11: a cached page at half the rate of a trivial view). The price
+is that a publication made by *another* process reaches this one's visitors up to a second later; a change
+made in this process (the signals below) is seen at once, as before.
 
 Only anonymous GET requests are cached and served from the cache: a signed-in user's page carries their
 name and menu, and an admin may ask for live numbers. Only 200 responses are kept. The CSRF token of the
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
@@ -36,6 +42,8 @@ from kotacerdas.reports.models import ReportVersion
 from kotacerdas.results.models import ResultSet, ResultSetStatus, RobustnessRun
 
 TTL = 300.0
+# How long a process trusts the revision stamp it read (seconds).
+STAMP_TTL = 1.0
 # Entries of one process (a page of the national table is ~100 kB: 2,000 entries stay under ~200 MB even
 # at worst; most are a few kB). When full, the cache starts afresh.
 MAXSIZE = 2000
@@ -53,6 +61,8 @@ class CachedResponse:
 
 
 PAGES: ProcessCache[CachedResponse] = ProcessCache("dashboard.public_pages", maxsize=MAXSIZE, ttl=TTL)
+# The revision stamp by database alias, read at most once a ``STAMP_TTL``.
+STAMPS: ProcessCache[tuple[Any, ...]] = ProcessCache("dashboard.revision_stamps", maxsize=8, ttl=STAMP_TTL)
 
 
 def revision_stamp() -> tuple[Any, ...]:
@@ -75,6 +85,11 @@ def revision_stamp() -> tuple[Any, ...]:
         cursor.execute(sql, [published, published])
         row = cursor.fetchone()
     return tuple(row) if row is not None else ()
+
+
+def current_stamp() -> tuple[Any, ...]:
+    """The revision stamp as this process last read it, read again when it is ``STAMP_TTL`` old."""
+    return STAMPS.get_or_set(router.db_for_read(ResultSet), revision_stamp)
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -115,7 +130,7 @@ def public_cache[**P](name: str) -> Callable[[Callable[P, HttpResponse]], Callab
             if not cacheable(request):
                 return view(*args, **kwargs)
             language = getattr(request, "LANGUAGE_CODE", "")
-            key = (name, revision_stamp(), language, request.get_full_path())
+            key = (name, current_stamp(), language, request.get_full_path())
             cached = PAGES.get(key)
             if cached is not None:
                 return _serve(request, cached)
@@ -136,4 +151,13 @@ def forget_public_pages(**kwargs: Any) -> None:
     instance = kwargs.get("instance")
     if isinstance(instance, ResultSet) and instance.is_live:
         return  # a recompute of live results: nothing public changed
+    STAMPS.clear()
+    PAGES.clear()
+    # And once more when the change commits: a request served meanwhile (another thread) may have read and
+    # kept the stamp from before it.
+    transaction.on_commit(_forget_now, robust=True)
+
+
+def _forget_now() -> None:
+    STAMPS.clear()
     PAGES.clear()

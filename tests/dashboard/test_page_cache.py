@@ -3,7 +3,9 @@ a publication shows at once (in this process and in any other), language, filter
 entries, and a signed-in user's page is never cached nor served a cached one."""
 
 import re
+import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db.models.signals import post_save
@@ -12,7 +14,7 @@ from django.test import Client
 from kotacerdas.accounts.models import User
 from kotacerdas.core.actors import CLI
 from kotacerdas.cycles.models import Cycle, Participation
-from kotacerdas.dashboard.cache import PAGES, forget_public_pages, revision_stamp
+from kotacerdas.dashboard.cache import PAGES, STAMP_TTL, forget_public_pages, revision_stamp
 from kotacerdas.instrument.models import Question
 from kotacerdas.results.models import RegionResult, ResultSet, RobustnessRun
 from kotacerdas.results.services import live_result_set, publish_results, recompute_results
@@ -75,6 +77,13 @@ def test_the_token_in_a_cached_page_lets_its_visitor_switch_language() -> None:
     english = visitor.get("/hasil/2024/")
     assert english["Content-Language"] == "en"
     assert b"Bahasa Indonesia" in english.content  # the button back to Indonesian
+
+
+def test_a_cached_page_costs_no_database_query(django_assert_num_queries: Any) -> None:
+    """Within ``STAMP_TTL`` a hit reads neither the page nor the revision stamp from the database."""
+    assert Client().get("/hasil/2024/")["X-Kotacerdas-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert Client().get("/hasil/2024/")["X-Kotacerdas-Cache"] == "hit"
 
 
 def test_language_and_filters_keep_their_own_entries() -> None:
@@ -150,9 +159,12 @@ def test_a_recompute_shows_once_published_and_not_before(cycle_2024: Cycle, admi
     assert (old["final"], row["final"]) == (str(published_before.final), str(live.final))
 
 
-def test_another_process_sees_a_publication_without_any_signal(cycle_2024: Cycle, admin_user: User) -> None:
+def test_another_process_sees_a_publication_within_a_second_without_any_signal(
+    cycle_2024: Cycle, admin_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The entries are keyed by the revision stamp read from the database: a publication made by another
-    process (no signal reaches this one) still makes every cached page miss."""
+    process (no signal reaches this one) makes every cached page miss once this process's stamp is
+    ``STAMP_TTL`` old."""
     Client().get("/hasil/2024/51.03/")
     Client().get("/api/v1/cycles/2024/results")
     assert len(PAGES) == 2
@@ -171,6 +183,10 @@ def test_another_process_sees_a_publication_without_any_signal(cycle_2024: Cycle
             )
     assert len(PAGES) == 2  # nothing was told to this process
     assert revision_stamp() != stamp
+    # This process still trusts the stamp it read for up to STAMP_TTL; a second later it reads it again.
+    assert Client().get("/hasil/2024/51.03/")["X-Kotacerdas-Cache"] == "hit"
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real() + STAMP_TTL + 0.01)
     page = Client().get("/hasil/2024/51.03/")
     assert page["X-Kotacerdas-Cache"] == "miss"
     assert _final_cell(page.content, live.final)
