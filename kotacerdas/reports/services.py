@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -460,13 +461,12 @@ def _finish_if_done(batch: ReportBatch) -> None:
         ReportBatch.objects.filter(pk=batch.pk, finished_at__isnull=True).update(finished_at=timezone.now())
 
 
-def batch_reports(batch: ReportBatch) -> list[ReportVersion]:
-    """The reports a batch has produced so far, in region order."""
-    return list(
-        ReportVersion.objects.filter(batch_item__batch=batch)
-        .select_related("participation__region")
-        .order_by("participation__region__code")
-    )
+def batch_reports(batch: ReportBatch, *, exclude: Collection[int] = ()) -> list[ReportVersion]:
+    """The reports a batch has produced so far, in region order; without those whose id is in ``exclude``."""
+    reports = ReportVersion.objects.filter(batch_item__batch=batch)
+    if exclude:
+        reports = reports.exclude(pk__in=list(exclude))
+    return list(reports.select_related("participation__region").order_by("participation__region__code"))
 
 
 def latest_report(participation: Participation) -> ReportVersion | None:

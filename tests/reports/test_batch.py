@@ -105,3 +105,13 @@ def test_non_admins_cannot_start_a_batch(client: Client, operator_a, small_cycle
     response = client.post(reverse("admin:reports_reportbatch_start"), {"cycle": small_cycle.pk})
     assert response.status_code == 302 and "login" in response["Location"]
     assert not ReportBatch.objects.filter(cycle=small_cycle).exists()
+
+
+def test_batch_reports_leaves_out_the_ones_already_written(small_cycle: Cycle) -> None:
+    batch, _ = services.start_report_batch(small_cycle, enqueue=False, actor=CLI)
+    for item_id in services.pending_items(batch):
+        services.run_batch_item(item_id)
+    every = services.batch_reports(batch)
+    assert [r.participation.region.code for r in every] == ["32.04", "32.73", "51.03"]  # type: ignore[union-attr]
+    assert services.batch_reports(batch, exclude={every[1].pk}) == [every[0], every[2]]
+    assert services.batch_reports(batch, exclude={r.pk for r in every}) == []
