@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
-from scipy.stats import t as student_t
 
 from kotacerdas.cycles.models import Participation
 from kotacerdas.scoring import round_half_up
@@ -31,6 +30,8 @@ def t95(df: float) -> float:
     (Welch's degrees of freedom are fractional): ``scipy.stats.t.ppf``. Infinite for ``df`` ≤ 0."""
     if not df > 0:
         return math.inf
+    from scipy.stats import t as student_t  # here, not at import: scipy.stats takes ~1 s to import
+
     return float(student_t.ppf(0.975, df))
 
 
