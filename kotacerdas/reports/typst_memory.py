@@ -4,15 +4,18 @@ Typst memoises its work (parsing, evaluation, layout, font shaping) in a process
 crate, and ``typst-py`` (0.15) never evicts it: every new document adds about 40 MB, so a process that
 renders a few dozen reports holds several hundred megabytes (measured: 890 MB per batch worker after ~30
 reports). The Typst command line calls ``comemo::evict(max_age)`` after each compilation in watch mode;
-the Python binding exposes no such call. This module finds that function in the binding's own shared
-library, by its symbol, and calls it.
+the Python binding exposes no such call (re-checked with typst-py 0.15.2: ``Compiler`` has ``compile``,
+``compile_with_warnings``, ``eval``, ``query`` and ``watch``; nothing about caches). This module finds
+that function in the binding's own shared library, by its symbol, and calls it.
 
 The function is not exported, so its address is taken from the library's ELF symbol table (``.symtab``),
 relative to the exported ``PyInit__typst`` whose address the dynamic loader gives. ``evict`` takes one
 ``usize`` (the age, in evictions, of the entries to drop) and returns nothing; on x86-64 and AArch64 Rust
-passes that argument as C does. When anything is not as expected (a stripped or other build, no ELF,
-no symbol), eviction is simply unavailable: ``evict`` returns False and documents render as before, only
-with the memory growth.
+passes that argument as C does. When anything is not as expected (a stripped or other build, no ELF, an
+other architecture, no function of that name, or two: two builds of comemo linked in, and which holds
+Typst's cache is unknown), eviction is simply unavailable: ``evict`` returns False and documents render
+as before, only with the memory growth. tests/reports/test_render_memory.py checks that the call really
+releases the memory.
 """
 
 import ctypes
@@ -32,14 +35,21 @@ logger = logging.getLogger(__name__)
 _EVICT = re.compile(rb"_RNvNtCs[0-9A-Za-z_]+_6comemo7memoize5evict\0")
 _ANCHOR = b"PyInit__typst\0"
 _SHT_SYMTAB = 2
+_STT_FUNC = 2
+_MACHINES = {62, 183}  # x86-64, AArch64: where a Rust function of one usize takes it as C would
 _lock = threading.Lock()
 
 
 def _symbols(path: Path, wanted: list[re.Pattern[bytes] | bytes]) -> list[int | None]:
-    """The values (addresses in the file's layout) of the first symbols matching ``wanted``."""
+    """The values (addresses in the file's layout) of the function symbols named ``wanted``; None for a
+    name not found, or for a pattern that matches more than one name (two builds of a crate linked in:
+    which one holds Typst's cache is not known, so none is called)."""
     with path.open("rb") as f:
         header = f.read(64)
         if header[:4] != b"\x7fELF" or header[4] != 2 or header[5] != 1:  # 64-bit little-endian only
+            return [None] * len(wanted)
+        (machine,) = struct.unpack_from("<H", header, 0x12)
+        if machine not in _MACHINES:
             return [None] * len(wanted)
         (shoff,) = struct.unpack_from("<Q", header, 0x28)
         shentsize, shnum = struct.unpack_from("<HH", header, 0x3A)
@@ -59,8 +69,8 @@ def _symbols(path: Path, wanted: list[re.Pattern[bytes] | bytes]) -> list[int | 
                 at = names.find(b"\0" + item)
                 offsets.append(at + 1 if at >= 0 else None)
             else:
-                match = item.search(names)
-                offsets.append(match.start() if match and names[match.start() - 1] == 0 else None)
+                matches = [m for m in item.finditer(names) if names[m.start() - 1] == 0]
+                offsets.append(matches[0].start() if len(matches) == 1 else None)
         f.seek(symtab[4])
         table = f.read(symtab[5])
     entries = np.frombuffer(
@@ -78,7 +88,10 @@ def _symbols(path: Path, wanted: list[re.Pattern[bytes] | bytes]) -> list[int | 
     )
     values: list[int | None] = []
     for offset in offsets:
-        found = entries["value"][(entries["name"] == offset) & (entries["value"] != 0)] if offset else []
+        functions = (
+            (entries["name"] == offset) & (entries["value"] != 0) & (entries["info"] & 0xF == _STT_FUNC)
+        )
+        found = entries["value"][functions] if offset else []
         values.append(int(found[0]) if len(found) else None)
     return values
 

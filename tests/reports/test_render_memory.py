@@ -2,6 +2,7 @@
 ~800 MB): without it every new document adds to the process's memory for good."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -62,3 +63,18 @@ def test_the_reports_command_reads_a_workers_peak_and_private_memory() -> None:
     peak, private = memory_mb(os.getpid()) or (0.0, 0.0)
     assert peak >= private > 10  # this test process: Django and Typst loaded, well above 10 MB
     assert memory_mb(2**22 + 1) is None  # above Linux's largest process id: no such process
+
+
+def test_an_ambiguous_or_missing_symbol_gives_no_address() -> None:
+    library = Path(typst._typst.__file__)  # type: ignore[attr-defined]
+    evict, anchor, many, missing = typst_memory._symbols(
+        library,
+        [
+            typst_memory._EVICT,
+            typst_memory._ANCHOR,
+            re.compile(rb"_RNvNtCs[0-9A-Za-z_]+_6comemo[0-9A-Za-z_]+\0"),  # every comemo symbol
+            b"no_such_symbol_anywhere\0",
+        ],
+    )
+    assert evict is not None and anchor is not None
+    assert many is None and missing is None
