@@ -15,14 +15,19 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "typst"
 TEMPLATE = TEMPLATE_DIR / "report.typ"
 PDF_STANDARD: Final = "a-2b"
 # After each document, Typst's memoised results older than this many documents are released (see
-# typst_memory.py), and the C heap's free pages go back to the system. 0 (all of it) costs no measurable
-# time: documents share too little for the cache to pay (measured on the 2024 reports: same CPU per report,
-# 320 MB instead of 750 MB after 16 reports).
+# typst_memory.py). 0 (all of it): documents share too little for the cache to pay (measured on the 2024
+# reports: same CPU per report, 320 MB instead of 750 MB after 16 reports).
 CACHE_AGE = 0
+# The C heap's free pages go back to the system (malloc_trim) once no document has been rendered for this
+# long. Not after every document: the next one would take the same pages back from the kernel, page by page
+# (~20 ms of CPU time per report, measured), and a batch worker's peak is reached during a document anyway.
+TRIM_AFTER_S = 1.0
 
 # A compiler keeps its fonts and its incremental-compilation caches between documents; it is not shared
 # between threads.
 _local = threading.local()
+_trim_lock = threading.Lock()
+_trim_timer: threading.Timer | None = None
 
 
 class RenderError(Exception):
@@ -64,9 +69,20 @@ def render_pdf(
         raise RenderError(f"{exc.message}\n{exc.diagnostic}") from exc
     finally:
         typst_memory.evict(CACHE_AGE)
-        typst_memory.trim()
+        trim_later()
     assert isinstance(pdf, bytes)
     return pdf
+
+
+def trim_later() -> None:
+    """Trim the C heap ``TRIM_AFTER_S`` from now, unless another document comes first (then after it)."""
+    global _trim_timer
+    with _trim_lock:
+        if _trim_timer is not None:
+            _trim_timer.cancel()
+        _trim_timer = threading.Timer(TRIM_AFTER_S, typst_memory.trim)
+        _trim_timer.daemon = True  # never keeps a finishing process alive
+        _trim_timer.start()
 
 
 def qr_svg(text: str) -> str:

@@ -4,6 +4,7 @@
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,20 @@ def test_an_ambiguous_or_missing_symbol_gives_no_address() -> None:
     )
     assert evict is not None and anchor is not None
     assert many is None and missing is None
+
+
+def test_the_heap_is_trimmed_once_after_the_last_of_several(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[float] = []
+    monkeypatch.setattr(typst_memory, "trim", lambda: bool(calls.append(time.monotonic())) or True)
+    monkeypatch.setattr(render, "TRIM_AFTER_S", 0.3)
+    render.trim_later()  # a document…
+    time.sleep(0.1)
+    render.trim_later()  # …and the next one before the trim was due
+    last = time.monotonic()
+    time.sleep(0.1)
+    assert calls == []
+    deadline = time.monotonic() + 5
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.4)  # no second trim comes
+    assert len(calls) == 1 and calls[0] - last >= 0.3
