@@ -11,7 +11,7 @@ import pytest
 import typst
 
 from kotacerdas.reports import render, typst_memory
-from kotacerdas.reports.management.commands.reports import memory_mb
+from kotacerdas.reports.management.commands.reports import memory_mb, peak_mb
 
 DOCUMENT = (
     "#set page(width: 10cm, height: auto)\n#for i in range(80) [#lorem(20 + int(sys.inputs.n) + i) \\ ]\n"
@@ -64,6 +64,8 @@ def test_the_reports_command_reads_a_workers_peak_and_private_memory() -> None:
     peak, private = memory_mb(os.getpid()) or (0.0, 0.0)
     assert peak >= private > 10  # this test process: Django and Typst loaded, well above 10 MB
     assert memory_mb(2**22 + 1) is None  # above Linux's largest process id: no such process
+    assert peak_mb(os.getpid()) == pytest.approx(peak, rel=0.05)
+    assert peak_mb(2**22 + 1) is None
 
 
 def test_an_ambiguous_or_missing_symbol_gives_no_address() -> None:
