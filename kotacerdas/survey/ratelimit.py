@@ -10,42 +10,52 @@ import random
 import time
 
 from kotacerdas.survey import services
-from kotacerdas.survey.rates import Rate
+from kotacerdas.survey.rates import Rate, Window
 
 # About one hit in this many also deletes the counters whose window has ended.
 PRUNE_EVERY = 2000
 
 
+def windows(
+    first: str, first_rate: Rate | None, then: str, then_rate: Rate | None
+) -> tuple[Window, Window] | None:
+    """A hit now of ``first`` and then of ``then``, in the windows they count in; None when either rate
+    is off (``hit_both`` then counts the other alone). A public submission hands them to
+    ``services.submit_response``, which counts them in the statement that locks its link, and calls
+    ``prune_now_and_then``."""
+    if first_rate is None or then_rate is None:
+        return None
+    now = int(time.time())
+    return Window(first, first_rate, now), Window(then, then_rate, now)
+
+
 def hit_both(first: str, first_rate: Rate | None, then: str, then_rate: Rate | None) -> int | None:
     """``hit(first, first_rate)``, then, when that is not over its rate, ``hit(then, then_rate)``: the
     seconds to wait for the first that is over, else None. One statement on PostgreSQL."""
-    if first_rate is None or then_rate is None:
+    pair = windows(first, first_rate, then, then_rate)
+    if pair is None:
         wait = hit(first, first_rate)
         return wait if wait is not None else hit(then, then_rate)
-    now = int(time.time())
-    first_expires = (now // first_rate.seconds + 1) * first_rate.seconds
-    then_expires = (now // then_rate.seconds + 1) * then_rate.seconds
+    one, two = pair
     first_hits, then_hits = services.count_rate_hits(
-        first, first_expires, first_rate.count, then, then_expires
+        one.scope, one.expires, one.rate.count, two.scope, two.expires
     )
+    prune_now_and_then()
+    wait = one.wait(first_hits)
+    return wait if wait is not None else two.wait(then_hits)
+
+
+def prune_now_and_then() -> None:
+    """About one call in ``PRUNE_EVERY`` deletes the counters whose window has ended."""
     if random.randrange(PRUNE_EVERY) == 0:
-        services.prune_rate_counters(now)
-    if first_hits > first_rate.count:
-        return first_expires - now
-    if then_hits is not None and then_hits > then_rate.count:
-        return then_expires - now
-    return None
+        services.prune_rate_counters(int(time.time()))
 
 
 def hit(scope: str, rate: Rate | None) -> int | None:
     """Count one request against ``scope``; the seconds to wait when it is over ``rate``, else None."""
     if rate is None:
         return None
-    now = int(time.time())
-    expires = (now // rate.seconds + 1) * rate.seconds
-    count = services.count_rate_hit(scope, expires)
-    if random.randrange(PRUNE_EVERY) == 0:
-        services.prune_rate_counters(now)
-    if count > rate.count:
-        return expires - now
-    return None
+    window = Window(scope, rate, int(time.time()))
+    count = services.count_rate_hit(scope, window.expires)
+    prune_now_and_then()
+    return window.wait(count)

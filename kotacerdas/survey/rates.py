@@ -26,6 +26,25 @@ class Rate:
         return f"{self.count}/{self.seconds}s"
 
 
+@dataclass(frozen=True)
+class Window:
+    """A hit of ``scope`` at ``at`` (seconds since the epoch), counted in ``rate``'s fixed window that
+    ends at ``expires``."""
+
+    scope: str
+    rate: Rate
+    at: int
+
+    @property
+    def expires(self) -> int:
+        return (self.at // self.rate.seconds + 1) * self.rate.seconds
+
+    def wait(self, hits: int | None) -> int | None:
+        """The seconds until the window ends when ``hits`` (the window's count, None: not counted) is over
+        the rate, else None."""
+        return self.expires - self.at if hits is not None and hits > self.rate.count else None
+
+
 def parse_rate(text: str) -> Rate | None:
     """``"20/h"`` → Rate(20, 3600); ``"5/10m"`` → Rate(5, 600); ``"off"`` → None (no limit)."""
     if text.strip().lower() == "off":

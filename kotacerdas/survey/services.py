@@ -45,6 +45,7 @@ from kotacerdas.survey.models import (
     SurveyLink,
     SurveyResponse,
 )
+from kotacerdas.survey.rates import Window
 from kotacerdas.survey.submission import Submission
 from kotacerdas.survey.tokens import new_token
 
@@ -70,6 +71,7 @@ class Outcome(StrEnum):
     REPLAY = "replay"  # 200: the same body was stored before
     CONFLICT = "conflict"  # 409: the id was used for another body
     CLOSED = "closed"  # 410: the link is closed or the invitation used
+    LIMITED = "limited"  # 429: over a rate limit (``submit_response``'s ``rates``)
 
 
 # --- links -------------------------------------------------------------------------------------------
@@ -235,8 +237,8 @@ def digest_of(link: SurveyLink, submission: Submission, invitation: SurveyInvita
     )
 
 
-class _Closed(Exception):
-    pass
+class StaleLink(Exception):
+    """The link's cycle has another instrument than the link's cached copy: look the link up again."""
 
 
 def submit_response(
@@ -248,6 +250,7 @@ def submit_response(
     client_hash: str = "",
     now: datetime | None = None,
     notes: dict[str, Any] | None = None,
+    rates: tuple[Window, Window] | None = None,
 ) -> Outcome:
     """Store an online response exactly once.
 
@@ -255,31 +258,33 @@ def submit_response(
     concurrent identical submissions one is stored and the other finds it; nothing is checked first and
     inserted later. A flagged or over-quota response is stored too, marked and not included.
 
+    ``rates`` (``ratelimit.windows``): the client's and then the link's rate-limit hit, counted with the
+    link's lock (one statement on PostgreSQL); LIMITED when either is over, with ``notes["retry_after"]``
+    the seconds to wait. A stored submission is acknowledged and a closed link refused before a limit is.
+
     ``notes`` (when given) receives ``repeat``: whether the same client had answered the link before,
     when that is known from what the quality rules read (None when the link has more earlier responses
     than they read), and ``changed``: whether the region's inputs changed; the caller then calls
     ``recompute_soon`` itself once its transaction is committed (the view stores within its own).
     Raises StaleLink when ``link`` is a cached copy whose cycle's instrument has been replaced since.
+
+    It writes within the caller's transaction, without a savepoint of its own (two round trips fewer):
+    nothing raises once something is written, and a conflict is an INSERT that inserts nothing.
     """
     now = (now or timezone.now()).replace(microsecond=0)
     digest = digest_of(link, submission, invitation)
-    try:
-        with transaction.atomic():
-            changed = _store(link, submission, questions, invitation, client_hash, digest, now, notes)
-    except _Closed:
-        return find_replay(submission.submission_id, digest) or Outcome.CLOSED
-    except IntegrityError:
-        replay = find_replay(submission.submission_id, digest)
-        if replay is not None:
-            return replay
-        if invitation is not None:  # the invitation took another response meanwhile
-            return Outcome.CLOSED
-        raise
+    told = notes if notes is not None else {}
+    with transaction.atomic(savepoint=False):
+        outcome, changed = _store(
+            link, submission, questions, invitation, client_hash, digest, now, told, rates
+        )
+    if outcome is None:  # raised out here: the caller's transaction is not marked for rollback
+        raise StaleLink
     if notes is not None:
         notes["changed"] = changed
     elif changed:
         recompute_soon(link.participation)
-    return Outcome.STORED
+    return outcome
 
 
 # --- the intake's SQL: plain statements built once per database, no ORM compilation per submission ----
@@ -287,19 +292,27 @@ def submit_response(
 
 @dataclass(frozen=True)
 class _IntakeSQL:
-    lock: str
-    region_lock: bool
+    lock: str  # the link's lock, its state and the digest stored under the submission's id
+    lock_counting: str  # the same, counting the two rate-limit hits (PostgreSQL; SQLite counts first)
     gather: str
     gather_contact: str
-    take_place: str
-    insert: str  # the response (and, on PostgreSQL, its answers in the same statement)
-    columns: tuple[str, ...]
-    together: bool  # the answers go in with the response
+    take_place: str  # SQLite; PostgreSQL takes the place in ``insert``
+    insert: str  # PostgreSQL: the place in the quota, the response and its answers; SQLite: the response
+    columns: tuple[str, ...]  # the response's columns given as parameters, in ``insert``'s order
+    postgres: bool
 
 
 _INTAKE: dict[str, _IntakeSQL] = {}
 # The first key of the region's advisory lock (PostgreSQL), the second being the participation's id.
 REGION_LOCK = 0x5355  # "SU"
+# The response's columns PostgreSQL's ``insert`` computes from whether it took a place in the quota.
+_PLACE_COLUMNS = {
+    "included": "EXISTS (SELECT 1 FROM q)",
+    "review": (
+        f"CASE WHEN EXISTS (SELECT 1 FROM q) THEN '{Review.AUTO.value}' ELSE '{Review.PENDING.value}' END"
+    ),
+    "over_quota": "(%s AND NOT EXISTS (SELECT 1 FROM q))",
+}
 
 
 def _db() -> BaseDatabaseWrapper:
@@ -315,16 +328,31 @@ def _intake_sql() -> _IntakeSQL:
     link, response, answer = (q(m._meta.db_table) for m in (SurveyLink, SurveyResponse, SurveyAnswer))
     participation, cycle = q(Participation._meta.db_table), q(Cycle._meta.db_table)
     instrument = q(Question._meta.get_field("instrument").related_model._meta.db_table)
+    rate = q(RateCounter._meta.db_table)
+    postgres = connection.vendor == "postgresql"
     # On PostgreSQL the submissions of one region also take a transaction-level advisory lock on it, first:
     # a response can demote earlier ones on the region's other links (a burst going round them) and give
     # back their places in those links' quotas, and two submissions doing that for each other's links
     # while each holds its own link would deadlock. SQLite writes one transaction at a time anyway.
-    region_lock = ", pg_advisory_xact_lock(%s, %s)" if connection.vendor == "postgresql" else ""
-    lock = (
-        f"SELECT l.closed_at, l.closes_at, c.survey_opens, c.survey_closes, i.id, i.loaded_at{region_lock} "
+    region_lock = ", pg_advisory_xact_lock(%s::int, %s::int)" if postgres else ""
+    state = "closed_at, closes_at, survey_opens, survey_closes, instrument_id, loaded_at"
+    locked = (
+        f"SELECT l.closed_at, l.closes_at, c.survey_opens, c.survey_closes, i.id AS instrument_id, "
+        f"i.loaded_at{region_lock} "
         f"FROM {link} l JOIN {participation} p ON p.id = l.participation_id "
         f"JOIN {cycle} c ON c.id = p.cycle_id LEFT JOIN {instrument} i ON i.cycle_id = c.id "
         f"WHERE l.id = %s" + (" FOR UPDATE OF l" if connection.features.has_select_for_update_of else "")
+    )
+    stored = f"(SELECT submission_digest FROM {response} WHERE response_id = %s)"
+    lock = f"WITH lk AS ({locked}) SELECT {state}, {stored}, NULL, NULL FROM lk"
+    # The rate-limit hits read the lock's row, so the lock is taken first: every submission counting a
+    # hit of a link's scopes holds that link's lock, and no two wait for each other's counters. The link's
+    # hit is counted only while the client is within its own limit (``count_rate_hits``).
+    lock_counting = (
+        f"WITH lk AS ({locked}), "
+        f"f AS ({_rate_upsert(rate, 'SELECT %s, %s, 1 FROM lk')}), "
+        f"t AS ({_rate_upsert(rate, 'SELECT %s, %s, 1 FROM f WHERE f.hits <= %s')}) "
+        f"SELECT {state}, {stored}, (SELECT hits FROM f), (SELECT hits FROM t) FROM lk"
     )
     # Earlier responses in ``quality.Earlier``'s field order, tagged 1 (the link's latest), 2 (the
     # region's recent online ones) and 3 (the link's with the same contact), each newest first.
@@ -332,40 +360,89 @@ def _intake_sql() -> _IntakeSQL:
         "duration_ms, pattern, client_hash, submitted_at, flag_burst, id, link_id, contact_hash, started_at"
     )
     part = (
-        f"SELECT * FROM (SELECT %s AS part, {fields} FROM {response} WHERE {{}} "
-        f"ORDER BY id DESC LIMIT %s) AS t{{}}"
+        f"SELECT * FROM (SELECT {{0}} AS part, {fields} FROM {response} WHERE {{1}} "
+        f"ORDER BY id DESC LIMIT %s) AS t{{0}}"
     )
     parts = [
-        part.format("link_id = %s", 1),
-        part.format("participation_id = %s AND channel = %s AND submitted_at > %s AND submitted_at <= %s", 2),
+        part.format(1, "link_id = %s"),
+        part.format(2, "participation_id = %s AND channel = %s AND submitted_at > %s AND submitted_at <= %s"),
     ]
-    contact = part.format("link_id = %s AND contact_hash = %s", 3)
+    contact = part.format(3, "link_id = %s AND contact_hash = %s")
     order = " ORDER BY 1, 7 DESC"
     take_place = (
         f"UPDATE {link} SET quota_used = quota_used + 1, changes = changes + 1 "
         f"WHERE id = %s AND quota_used < quota"
     )
-    columns = tuple(str(f.column) for f in SurveyResponse._meta.concrete_fields if not f.primary_key)
-    values = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    insert = f"INSERT INTO {response} ({', '.join(q(c) for c in columns)}) VALUES {values} RETURNING id"
-    together = connection.vendor == "postgresql"
-    if together:
+    every = tuple(str(f.column) for f in SurveyResponse._meta.concrete_fields if not f.primary_key)
+    names = ", ".join(q(c) for c in every)
+    if postgres:
+        # One statement: a place in the quota when the response is clean (and the link's results marked
+        # as behind, ``changes``), the response, included when it took a place, and its answers. A
+        # conflict inserts nothing (and the caller gives the place back).
+        columns = tuple(c for c in every if c not in _PLACE_COLUMNS or c == "over_quota")
+        values = ", ".join(_PLACE_COLUMNS.get(c, "%s") for c in every)
         insert = (
-            f"WITH r AS ({insert}) INSERT INTO {answer} (response_id, question_id, score) "
-            f"SELECT r.id, v.question, v.score FROM r CROSS JOIN (VALUES {{}}) AS v(question, score)"
+            f"WITH q AS ({take_place} AND %s RETURNING 1), "
+            f"r AS (INSERT INTO {response} ({names}) VALUES ({values}) ON CONFLICT DO NOTHING RETURNING id), "
+            f"a AS (INSERT INTO {answer} (response_id, question_id, score) "
+            f"SELECT r.id, v.question, v.score FROM r CROSS JOIN (VALUES {{}}) AS v(question, score)) "
+            f"SELECT (SELECT id FROM r), EXISTS (SELECT 1 FROM q)"
         )
+    else:
+        columns = every
+        values = ", ".join(["%s"] * len(every))
+        insert = f"INSERT INTO {response} ({names}) VALUES ({values}) ON CONFLICT DO NOTHING RETURNING id"
     sql = _IntakeSQL(
         lock=lock,
-        region_lock=bool(region_lock),
+        lock_counting=lock_counting,
         gather=" UNION ALL ".join(parts) + order,
         gather_contact=" UNION ALL ".join([*parts, contact]) + order,
-        take_place=take_place,
+        take_place=take_place + " RETURNING 1",
         insert=insert,
         columns=columns,
-        together=together,
+        postgres=postgres,
     )
     _INTAKE[connection.alias] = sql
     return sql
+
+
+def _server_cursor(raw: Any) -> Any:
+    """A cursor on ``raw`` (psycopg) that binds parameters on the server, every integer as a bigint: one
+    prepared statement per statement text, whatever the values."""
+    import psycopg
+    from psycopg.types.numeric import Int8Dumper
+
+    cursor = psycopg.Cursor(raw)
+    cursor.adapters.register_dumper(int, Int8Dumper)
+    return cursor
+
+
+def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """One intake statement and its rows (none for a statement without a result).
+
+    On PostgreSQL through a cursor of the connection's own that binds on the server and prepares each
+    statement the first time the connection runs it: a submission's statements are parsed and planned
+    once per app-server connection, not once per submission (a third of the database's work). Logged as
+    Django logs its own queries when it does (tests count them). Elsewhere Django's cursor."""
+    m = _db()
+    if not _intake_sql().postgres:
+        with m.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description is not None else []
+    started = time.monotonic()
+    m.validate_no_broken_transaction()
+    m.ensure_connection()
+    kept = getattr(m, "_survey_intake_cursor", None)
+    if kept is None or kept[0] is not m.connection:
+        kept = (m.connection, _server_cursor(m.connection))
+        m._survey_intake_cursor = kept  # type: ignore[attr-defined]
+    cursor = kept[1]
+    with m.wrap_database_errors:
+        cursor.execute(sql, params, prepare=True)
+        rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description is not None else []
+    if m.queries_logged:
+        m.queries_log.append({"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"})
+    return rows
 
 
 def _moment(value: object) -> datetime | None:
@@ -398,19 +475,37 @@ class _LinkState:
         )
 
 
-def _lock_link(sql: _IntakeSQL, link_id: int, participation_id: int) -> _LinkState | None:
+@dataclass(frozen=True)
+class _Locked:
+    state: _LinkState
+    stored_digest: str | None  # of the response stored under the submission's id, if one is
+    hits: tuple[int | None, int | None]  # the rate-limit windows' counts, when counted
+
+
+def _lock_link(
+    sql: _IntakeSQL, link: SurveyLink, submission_id: str, rates: tuple[Window, Window] | None
+) -> _Locked | None:
     """Lock the link's row (and on PostgreSQL its region) and read what decides whether it takes a
-    response now."""
-    params = [REGION_LOCK, participation_id, link_id] if sql.region_lock else [link_id]
-    with _db().cursor() as cursor:
-        cursor.execute(sql.lock, params)
-        row = cursor.fetchone()
-    if row is None:
+    response now: its state, the digest already stored under ``submission_id`` and the rate-limit hits
+    counted (one statement on PostgreSQL). None when the link is gone."""
+    params: list[Any] = [REGION_LOCK, link.participation_id, link.pk] if sql.postgres else [link.pk]
+    hits: tuple[int | None, int | None] = (None, None)
+    statement = sql.lock
+    if rates is not None and sql.postgres:
+        one, two = rates
+        params += [one.scope, one.expires, two.scope, two.expires, one.rate.count]
+        statement = sql.lock_counting
+    elif rates is not None:
+        one, two = rates
+        hits = count_rate_hits(one.scope, one.expires, one.rate.count, two.scope, two.expires)
+    rows = _run(statement, [*params, submission_id])
+    if not rows:
         return None
-    return _LinkState(
-        _moment(row[0]), _moment(row[1]), _moment(row[2]), _moment(row[3]), row[4],
-        _moment(row[5]),
-    )  # fmt: skip
+    row = rows[0]
+    state = _LinkState(
+        _moment(row[0]), _moment(row[1]), _moment(row[2]), _moment(row[3]), row[4], _moment(row[5])
+    )
+    return _Locked(state, row[6], (row[7], row[8]) if sql.postgres and rates is not None else hits)
 
 
 def _gather_earlier(
@@ -424,63 +519,62 @@ def _gather_earlier(
 ) -> tuple[list[quality.Earlier], list[quality.Earlier], list[quality.Earlier]]:
     """The link's latest ``limit`` responses, the region's online ones submitted in (since, until], and
     (with a contact) the link's with the same contact: one query, three lists, newest first."""
-    m = _db()
-    adapt = m.ops.adapt_datetimefield_value
-    params: list[Any] = [1, link_id, limit, 2, participation_id, Channel.ONLINE.value]
+    adapt = _db().ops.adapt_datetimefield_value
+    params: list[Any] = [link_id, limit, participation_id, Channel.ONLINE.value]
     params += [adapt(since), adapt(until), limit]
     if contact_hash:
-        params += [3, link_id, contact_hash, limit]
+        params += [link_id, contact_hash, limit]
     lists: tuple[list[quality.Earlier], ...] = ([], [], [])
-    with m.cursor() as cursor:
-        cursor.execute(sql.gather_contact if contact_hash else sql.gather, params)
-        for part, duration, pattern, client, at, burst, pk, link, contact, started in cursor.fetchall():
-            lists[part - 1].append(
-                quality.Earlier(
-                    duration,
-                    pattern,
-                    client,
-                    _moment(at) or until,  # submitted_at is never null
-                    bool(burst),
-                    pk,
-                    link,
-                    contact,
-                    _moment(started),
-                )
+    for part, duration, pattern, client, at, burst, pk, link, contact, started in _run(
+        sql.gather_contact if contact_hash else sql.gather, params
+    ):
+        lists[part - 1].append(
+            quality.Earlier(
+                duration,
+                pattern,
+                client,
+                _moment(at) or until,  # submitted_at is never null
+                bool(burst),
+                pk,
+                link,
+                contact,
+                _moment(started),
             )
+        )
     return lists[0], lists[1], lists[2]
 
 
-def _take_place(sql: _IntakeSQL, link_id: int) -> bool:
-    """A place in the link's quota, if one is left (and the link's results marked as behind)."""
-    with _db().cursor() as cursor:
-        cursor.execute(sql.take_place, [link_id])
-        return bool(cursor.rowcount == 1)
-
-
-def _insert_response(sql: _IntakeSQL, values: dict[str, Any], answers: list[tuple[int, int]]) -> None:
-    """One response and its answers: one statement on PostgreSQL, two on SQLite."""
+def _insert_response(
+    sql: _IntakeSQL, values: dict[str, Any], answers: list[tuple[int, int]], clean: bool
+) -> tuple[int | None, bool]:
+    """The response and its answers, and a place in the link's quota when ``clean`` and one is left (the
+    response then included): one statement on PostgreSQL, three on SQLite. The response's id (None when
+    its id or invitation was stored already: nothing inserted) and whether it took a place."""
     m = _db()
-    defaults: dict[str, Any] = {"review_reason": "", "reviewed_by_id": None, "reviewed_at": None}
-    row: list[Any] = []
+    if sql.postgres:
+        row = [values[column] for column in sql.columns]
+        pairs = ", ".join(["(%s, %s)"] * len(answers))
+        ((response_id, took),) = _run(
+            sql.insert.format(pairs),
+            [values["link_id"], clean, *row, *(v for pair in answers for v in pair)],
+        )
+        return response_id, bool(took)
+    took = clean and bool(_run(sql.take_place, [values["link_id"]]))
+    included = {
+        "included": took,
+        "review": (Review.AUTO if took else Review.PENDING).value,
+        "over_quota": clean and not took,
+    }
+    row = []
     for column in sql.columns:
-        value = values[column] if column in values else defaults[column]
-        if isinstance(value, datetime):
-            value = m.ops.adapt_datetimefield_value(value)
-        row.append(value)
-    with m.cursor() as cursor:
-        if sql.together:
-            cursor.execute(
-                sql.insert.format(", ".join(["(%s, %s)"] * len(answers))),
-                [*row, *(v for pair in answers for v in pair)],
-            )
-            return
-        cursor.execute(sql.insert, row)
-        (response_id,) = cursor.fetchone()
+        value = included[column] if column in included else values[column]
+        row.append(m.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value)
+    found = _run(sql.insert, row)
+    if not found:
+        return None, took
+    response_id = found[0][0]
     insert_values(SurveyAnswer, ANSWER_FIELDS, [(response_id, q, score) for q, score in answers])
-
-
-class StaleLink(Exception):
-    """The link's cycle has another instrument than the link's cached copy: look the link up again."""
+    return response_id, took
 
 
 def _store(
@@ -491,24 +585,33 @@ def _store(
     client_hash: str,
     digest: str,
     now: datetime,
-    notes: dict[str, Any] | None = None,
-) -> bool:
-    """Store under the link's row lock; True when the region's inputs changed. ``notes`` (when given)
-    receives ``repeat``: whether this client had answered the link before (None: more earlier responses
-    than read).
+    notes: dict[str, Any],
+    rates: tuple[Window, Window] | None,
+) -> tuple[Outcome | None, bool]:
+    """Store under the link's row lock: the outcome (None: the link's copy is stale) and whether the
+    region's inputs changed. ``notes`` receives ``repeat`` (see ``submit_response``) and, when LIMITED,
+    ``retry_after``.
 
-    Hot path, in a few statements of plain SQL (``_IntakeSQL``): the lock with the open/closed state and the
-    survey window read in it, one query for the earlier responses the quality rules compare with, the
-    quota's UPDATE when the response is clean, and the response with its answers (one statement on
-    PostgreSQL)."""
+    Hot path, in three statements of plain SQL on PostgreSQL (``_IntakeSQL``): the lock, with the link's
+    open/closed state and survey window, a replay's stored digest and the rate-limit hits read in it; the
+    earlier responses the quality rules compare with; the quota's place, the response and its answers."""
     sql = _intake_sql()
     # The link's row lock orders the submissions of one link: the quality checks see every earlier one.
-    state = _lock_link(sql, link.pk, link.participation_id)
-    if state is None or not state.open(now):
-        raise _Closed
+    locked = _lock_link(sql, link, submission.submission_id, rates)
+    if locked is not None and locked.stored_digest is not None:
+        return (Outcome.REPLAY if locked.stored_digest == digest else Outcome.CONFLICT), False
+    if locked is None or not locked.state.open(now):
+        # Read again: the id may have been stored while this waited for the lock.
+        return find_replay(submission.submission_id, digest) or Outcome.CLOSED, False
+    if rates is not None:
+        wait = rates[0].wait(locked.hits[0])
+        wait = wait if wait is not None else rates[1].wait(locked.hits[1])
+        if wait is not None:
+            notes["retry_after"] = wait
+            return Outcome.LIMITED, False
     key = _instrument_key(link)
-    if key is not None and (state.instrument_id, state.loaded_at) != key[:2]:
-        raise StaleLink
+    if key is not None and (locked.state.instrument_id, locked.state.loaded_at) != key[:2]:
+        return None, False
     # The link's latest, the region's last hours on all its links (a device or a burst going round the
     # links; submissions to other links are not ordered by this link's lock: one arriving meanwhile is
     # seen by the next), the link's responses with the same contact: one query.
@@ -521,10 +624,7 @@ def _store(
         now,
         RECENT,
     )
-    if notes is not None:
-        notes["repeat"] = (
-            any(e.client_hash == client_hash for e in earlier) if len(earlier) < RECENT else None
-        )
+    notes["repeat"] = any(e.client_hash == client_hash for e in earlier) if len(earlier) < RECENT else None
     duration = submission.duration_ms
     if duration is None:
         duration = max(0, int((now - submission.started_at).total_seconds() * 1000))
@@ -543,13 +643,11 @@ def _store(
     )
     verdict = quality.assess(candidate, earlier, fallback, region=region, same_contact=same_contact)
     flags = verdict.flags
-    # One statement takes a place within the quota or finds none (no count-then-insert race), and marks
-    # the link's results as behind (``changes``, see LinkRecompute).
-    over_quota = not flags and not _take_place(sql, link.pk)
-    included = not flags and not over_quota
     participation = link.participation
     respondent = f"undangan {invitation.label}" if invitation else ""
-    _insert_response(
+    # One statement takes a place within the quota or finds none (no count-then-insert race), and marks
+    # the link's results as behind (``changes``, see LinkRecompute).
+    response_id, took = _insert_response(
         sql,
         {
             "participation_id": participation.pk,
@@ -558,8 +656,6 @@ def _store(
             "respondent": respondent,
             "submitted_at": now,
             "channel": Channel.ONLINE.value,
-            "included": included,
-            "review": (Review.AUTO if included else Review.PENDING).value,
             "content_digest": response_digest(
                 participation.region.code, link.smart_dimension, respondent, now, submission.answers
             ),
@@ -572,13 +668,28 @@ def _store(
             "consent": submission.consent,
             "contact_hash": submission.contact_hash,
             "client_hash": client_hash,
-            "over_quota": over_quota,
+            "over_quota": not flags,  # PostgreSQL: and no place was taken; SQLite: set from ``took``
+            "review_reason": "",
+            "reviewed_by_id": None,
+            "reviewed_at": None,
             **flags.as_fields(),
         },
         [(q.pk, submission.answers[q.number]) for q in questions],
+        clean=not flags,
     )
+    if response_id is None:
+        # Stored meanwhile by a submission that did not wait for this link's lock: the same id sent to
+        # another link, or the invitation answered through another one. The place goes back.
+        if took:
+            SurveyLink.objects.filter(pk=link.pk).update(quota_used=F("quota_used") - 1)
+        replay = find_replay(submission.submission_id, digest)
+        if replay is not None:
+            return replay, False
+        if invitation is not None:
+            return Outcome.CLOSED, False
+        raise IntegrityError(f"submission {submission.submission_id}: inserted nothing, found nothing")
     demoted = _flag_earlier(verdict.earlier)
-    return included or demoted > 0
+    return Outcome.STORED, took or demoted > 0
 
 
 def _dimension_median(link: SurveyLink) -> float | None:

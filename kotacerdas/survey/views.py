@@ -158,31 +158,41 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool, again: bool
     client = request.META.get("REMOTE_ADDR", "")
     client_hash = keyed_hash("client", f"{client}\n{request.META.get('HTTP_USER_AGENT', '')}")
     notes: dict[str, Any] = {}
+    first, then = f"c:{keyed_hash('ip', client)[:16]}:{link.pk}", f"l:{link.pk}"
+    rates = ratelimit.windows(first, settings.SURVEY_RATE_LIMIT, then, settings.SURVEY_LINK_RATE_LIMIT)
     try:
         # The rate counters and the response in one transaction: one commit (one flush of the database's
-        # log) per submission. A refusal commits its counts too.
+        # log) per submission. A refusal commits its counts too. A valid submission's hits are counted
+        # with the link's lock (``submit_response``); an invalid one's here, before it is refused.
         with transaction.atomic():
-            wait = ratelimit.hit_both(
-                f"c:{keyed_hash('ip', client)[:16]}:{link.pk}",
-                settings.SURVEY_RATE_LIMIT,
-                f"l:{link.pk}",
-                settings.SURVEY_LINK_RATE_LIMIT,
-            )
-            if wait is not None:
-                reply = refused(429, {"error": "rate_limited", "retry_after": wait})
-                if reply.status_code == 429:
-                    reply["Retry-After"] = str(wait)
-                return reply
-            if problems is not None or submission is None:
-                return refused(422, {"error": "invalid", "fields": problems or {}})
+            if problems is not None or submission is None or rates is None:
+                wait = ratelimit.hit_both(
+                    first, settings.SURVEY_RATE_LIMIT, then, settings.SURVEY_LINK_RATE_LIMIT
+                )
+                if wait is not None:
+                    return _limited(refused(429, {"error": "rate_limited", "retry_after": wait}), wait)
+                if problems is not None or submission is None:
+                    return refused(422, {"error": "invalid", "fields": problems or {}})
+            else:
+                ratelimit.prune_now_and_then()
             outcome = services.submit_response(
-                link, submission, questions=questions, invitation=invite, client_hash=client_hash, notes=notes
+                link,
+                submission,
+                questions=questions,
+                invitation=invite,
+                client_hash=client_hash,
+                notes=notes,
+                rates=rates,
             )
     except services.StaleLink:
         INTAKE_LINKS.clear()  # the instrument was replaced: every kept link of its cycle is stale
         if again:
             raise
         return _respond(request, signed, invitation=invitation, again=True)
+    if outcome == services.Outcome.LIMITED:
+        wait = notes["retry_after"]
+        limited = {"error": "rate_limited", "retry_after": wait}
+        return _limited(_reply(is_json, request, link, 429, limited), wait)
     if notes.get("changed"):
         services.recompute_soon(link.participation)
     # A second answer from the same device is stored (the review decides), and its sender is told so.
@@ -194,6 +204,12 @@ def _respond(request: HttpRequest, signed: str, *, invitation: bool, again: bool
         .exists()
     )
     return _outcome(is_json, request, link, outcome, submission_id, repeat=repeat)
+
+
+def _limited(reply: HttpResponse, wait: int) -> HttpResponse:
+    if reply.status_code == 429:
+        reply["Retry-After"] = str(wait)
+    return reply
 
 
 def _outcome(

@@ -1,6 +1,7 @@
 """The submission hot path (issue 11): kept link copies that stay valid, one-statement rate counters, a
 few plain statements per stored response."""
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from unittest import mock
@@ -121,10 +122,69 @@ def test_a_clean_submission_through_a_kept_link_costs_few_statements(
     ):
         reply = post(governance, make_body([1, 2, 3, 4, 1, 2, 3, 4, 1]), REMOTE_ADDR="10.0.1.1")
     assert reply.status_code == 201 and "repeat" not in reply.json()
-    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    # Two rate counters, the lock, the earlier responses, the quota, the response and its answers (two
-    # statements on SQLite, one on PostgreSQL); nothing else.
-    assert len(statements) <= 7, "\n".join(statements)
+    statements = _statements(queries)
+    # PostgreSQL: the lock with both rate counters and the stored digest; the earlier responses; the
+    # quota's place with the response and its answers. SQLite: two rate counters, the lock, the earlier
+    # responses, the quota, the response, its answers. Nothing else.
+    assert len(statements) <= (3 if connection.vendor == "postgresql" else 7), "\n".join(statements)
+
+
+def _statements(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
+
+
+def test_a_replay_is_answered_from_the_lock_statement(governance: SurveyLink, post: Any) -> None:
+    body = make_body()
+    assert post(governance, body).status_code == 201
+    with (
+        mock.patch("kotacerdas.survey.ratelimit.random.randrange", return_value=1),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert post(governance, body).status_code == 200
+    assert len(_statements(queries)) == (1 if connection.vendor == "postgresql" else 3)
+    assert post(governance, {**body, "answers": {**body["answers"], "1": 4}}).status_code == 409
+
+
+def test_an_id_stored_while_the_lock_was_awaited_inserts_nothing_and_gives_the_place_back(
+    governance: SurveyLink, post: Any
+) -> None:
+    body = make_body()
+    assert post(governance, body).status_code == 201
+    governance.refresh_from_db()
+    used = governance.quota_used
+    # As when the same id went through another link meanwhile: the lock's read does not see it stored.
+    locked = services._lock_link
+
+    def unseen(*args: Any) -> Any:
+        found = locked(*args)
+        return found and replace(found, stored_digest=None)
+
+    with mock.patch.object(services, "_lock_link", unseen):
+        assert post(governance, body).status_code == 200  # the INSERT found it: a replay
+        changed = {**body, "answers": {**body["answers"], "1": 4}}
+        assert post(governance, changed).status_code == 409
+    governance.refresh_from_db()
+    assert governance.quota_used == used
+    assert SurveyResponse.objects.filter(response_id=body["submission_id"]).count() == 1
+    stored = SurveyResponse.objects.get(response_id=body["submission_id"])
+    assert SurveyAnswer.objects.filter(response=stored).count() == 9
+
+
+@override_settings(SURVEY_RATE_LIMIT=Rate(5, 60), SURVEY_LINK_RATE_LIMIT=Rate(2, 60))
+def test_the_link_limit_counted_with_the_lock_refuses_the_third(governance: SurveyLink, post: Any) -> None:
+    bodies = [make_body([1 + (i + k) % 4 for k in range(9)]) for i in range(3)]
+    assert [post(governance, b, REMOTE_ADDR=f"10.0.3.{i}").status_code for i, b in enumerate(bodies)] == [
+        201,
+        201,
+        429,
+    ]
+    limited = post(governance, bodies[2], REMOTE_ADDR="10.0.3.9")
+    assert limited.status_code == 429 and 0 < int(limited["Retry-After"]) <= 60
+    assert limited.json() == {"error": "rate_limited", "retry_after": int(limited["Retry-After"])}
+    assert not SurveyResponse.objects.filter(response_id=bodies[2]["submission_id"]).exists()
+    assert post(governance, bodies[0], REMOTE_ADDR="10.0.3.0").status_code == 200  # stored: acknowledged
+    # Every request is counted, the refused ones and the replay too.
+    assert dict(RateCounter.objects.values_list("scope", "hits"))[f"l:{governance.pk}"] == 5
 
 
 def test_the_same_device_again_is_told_it_is_a_repeat(governance: SurveyLink, post: Any) -> None:
