@@ -141,7 +141,7 @@ class CpuMeter:
                 fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            kind = "app" if "gunicorn" in cmdline and "wsgi:application" in cmdline else ""
+            kind = "app" if "gunicorn" in cmdline and ":application" in cmdline else ""
             if cmdline.startswith("postgres:") and f" {self.database} " in cmdline:
                 kind = "db"
             if kind:

@@ -4,6 +4,8 @@ from django.urls import include, path
 from kotacerdas.api.api import api
 
 urlpatterns = [
+    # First: the public survey links take the most requests (a resolver tries the patterns in order).
+    path("s/", include("kotacerdas.survey.public_urls")),
     path("", include("kotacerdas.dashboard.urls")),
     path("accounts/", include("kotacerdas.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -15,7 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kotacerdas.ops.urls")),
-    path("s/", include("kotacerdas.survey.public_urls")),
     path("survei/", include("kotacerdas.survey.urls")),
     path("", include("kotacerdas.reports.urls")),
 ]

@@ -418,7 +418,7 @@ def _server_cursor(raw: Any) -> Any:
 
 
 def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """One intake statement and its rows (none for a statement without a result).
+    """One intake statement and its rows (each returns rows: a SELECT, or RETURNING).
 
     On PostgreSQL through a cursor of the connection's own that binds on the server and prepares each
     statement the first time the connection runs it: a submission's statements are parsed and planned
@@ -428,7 +428,7 @@ def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     if not _intake_sql().postgres:
         with m.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall() if cursor.description is not None else []
+            return list(cursor.fetchall())
     started = time.monotonic()
     m.validate_no_broken_transaction()
     m.ensure_connection()
@@ -439,7 +439,7 @@ def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     cursor = kept[1]
     with m.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
-        rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description is not None else []
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
     if m.queries_logged:
         m.queries_log.append({"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"})
     return rows
