@@ -297,6 +297,7 @@ class _IntakeSQL:
     gather: str
     gather_contact: str
     take_place: str  # SQLite; PostgreSQL takes the place in ``insert``
+    flag_earlier: str  # PostgreSQL: ``_flag_earlier`` in one statement (the ORM's four or more elsewhere)
     insert: str  # PostgreSQL: the place in the quota, the response and its answers; SQLite: the response
     columns: tuple[str, ...]  # the response's columns given as parameters, in ``insert``'s order
     postgres: bool
@@ -392,8 +393,27 @@ def _intake_sql() -> _IntakeSQL:
         columns = every
         values = ", ".join(["%s"] * len(every))
         insert = f"INSERT INTO {response} ({names}) VALUES ({values}) ON CONFLICT DO NOTHING RETURNING id"
+    # ``_flag_earlier``'s steps in one statement: lock the marked responses in the order of their ids,
+    # add the flags, demote those that were included (to review, out of the result) and give their places
+    # back to their links' quotas (marking those links' results as behind).
+    flags = ", ".join(f"flag_{name}" for name in quality.FLAG_NAMES)
+    added = ", ".join(f"flag_{name} = r.flag_{name} OR m.flag_{name}" for name in quality.FLAG_NAMES)
+    flag_earlier = (
+        f"WITH m (id, {flags}) AS (VALUES {{}}), "
+        f"lk AS (SELECT r.id, r.link_id, r.review = '{Review.AUTO.value}' AS demote FROM {response} r "
+        f"WHERE r.id IN (SELECT id FROM m) ORDER BY r.id FOR UPDATE), "
+        f"u AS (UPDATE {response} r SET {added}, "
+        f"review = CASE WHEN lk.demote THEN '{Review.PENDING.value}' ELSE r.review END, "
+        f"included = r.included AND NOT lk.demote "
+        f"FROM m JOIN lk ON lk.id = m.id WHERE r.id = m.id RETURNING lk.link_id, lk.demote), "
+        f"d AS (SELECT link_id, count(*) AS n FROM u WHERE demote AND link_id IS NOT NULL GROUP BY link_id), "
+        f"g AS (UPDATE {link} l SET quota_used = l.quota_used - d.n, changes = l.changes + 1 "
+        f"FROM d WHERE l.id = d.link_id) "
+        f"SELECT count(*) FROM u WHERE demote"
+    )
     sql = _IntakeSQL(
         lock=lock,
+        flag_earlier=flag_earlier,
         lock_counting=lock_counting,
         gather=" UNION ALL ".join(parts) + order,
         gather_contact=" UNION ALL ".join([*parts, contact]) + order,
@@ -417,6 +437,25 @@ def _server_cursor(raw: Any) -> Any:
     return cursor
 
 
+def _cursors(m: BaseDatabaseWrapper, count: int) -> list[Any]:
+    """``count`` server-binding cursors (``_server_cursor``) of the connection's own, kept with it."""
+    m.validate_no_broken_transaction()
+    m.ensure_connection()
+    kept = getattr(m, "_survey_intake_cursors", None)
+    if kept is None or kept[0] is not m.connection:
+        kept = (m.connection, [])
+        m._survey_intake_cursors = kept  # type: ignore[attr-defined]
+    while len(kept[1]) < count:
+        kept[1].append(_server_cursor(m.connection))
+    return kept[1][:count]
+
+
+def _log(m: BaseDatabaseWrapper, statements: list[tuple[str, list[Any]]], started: float) -> None:
+    if m.queries_logged:
+        for sql, params in statements:
+            m.queries_log.append({"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"})
+
+
 def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """One intake statement and its rows (each returns rows: a SELECT, or RETURNING).
 
@@ -430,18 +469,30 @@ def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
             cursor.execute(sql, params)
             return list(cursor.fetchall())
     started = time.monotonic()
-    m.validate_no_broken_transaction()
-    m.ensure_connection()
-    kept = getattr(m, "_survey_intake_cursor", None)
-    if kept is None or kept[0] is not m.connection:
-        kept = (m.connection, _server_cursor(m.connection))
-        m._survey_intake_cursor = kept  # type: ignore[attr-defined]
-    cursor = kept[1]
+    (cursor,) = _cursors(m, 1)
     with m.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
-    if m.queries_logged:
-        m.queries_log.append({"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - started:.3f}"})
+    _log(m, [(sql, params)], started)
+    return rows
+
+
+def _run_together(statements: list[tuple[str, list[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Intake statements sent in one round trip on PostgreSQL (psycopg's pipeline mode, with the
+    transaction's BEGIN): the server runs them one after the other, each with a snapshot taken when it
+    starts, so each sees what committed while the ones before it waited for a lock. One after the other
+    elsewhere."""
+    m = _db()
+    if not _intake_sql().postgres:
+        return [_run(sql, params) for sql, params in statements]
+    started = time.monotonic()
+    cursors = _cursors(m, len(statements))
+    with m.wrap_database_errors:
+        with m.connection.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params, prepare=True)
+        rows = [cursor.fetchall() for cursor in cursors]
+    _log(m, statements, started)
     return rows
 
 
@@ -483,11 +534,17 @@ class _Locked:
 
 
 def _lock_link(
-    sql: _IntakeSQL, link: SurveyLink, submission_id: str, rates: tuple[Window, Window] | None
-) -> _Locked | None:
+    sql: _IntakeSQL,
+    link: SurveyLink,
+    submission_id: str,
+    rates: tuple[Window, Window] | None,
+    gather: tuple[str, list[Any]],
+) -> tuple[_Locked | None, list[tuple[Any, ...]] | None]:
     """Lock the link's row (and on PostgreSQL its region) and read what decides whether it takes a
     response now: its state, the digest already stored under ``submission_id`` and the rate-limit hits
-    counted (one statement on PostgreSQL). None when the link is gone."""
+    counted (one statement on PostgreSQL); None when the link is gone. On PostgreSQL ``gather`` (the
+    earlier responses' statement) goes in the same round trip, after the lock, and its rows come back
+    too (None elsewhere: run it when it is needed)."""
     params: list[Any] = [REGION_LOCK, link.participation_id, link.pk] if sql.postgres else [link.pk]
     hits: tuple[int | None, int | None] = (None, None)
     statement = sql.lock
@@ -498,17 +555,22 @@ def _lock_link(
     elif rates is not None:
         one, two = rates
         hits = count_rate_hits(one.scope, one.expires, one.rate.count, two.scope, two.expires)
-    rows = _run(statement, [*params, submission_id])
+    gathered = None
+    if sql.postgres:
+        rows, gathered = _run_together([(statement, [*params, submission_id]), gather])
+    else:
+        rows = _run(statement, [*params, submission_id])
     if not rows:
-        return None
+        return None, gathered
     row = rows[0]
     state = _LinkState(
         _moment(row[0]), _moment(row[1]), _moment(row[2]), _moment(row[3]), row[4], _moment(row[5])
     )
-    return _Locked(state, row[6], (row[7], row[8]) if sql.postgres and rates is not None else hits)
+    locked = _Locked(state, row[6], (row[7], row[8]) if sql.postgres and rates is not None else hits)
+    return locked, gathered
 
 
-def _gather_earlier(
+def _gather_statement(
     sql: _IntakeSQL,
     link_id: int,
     participation_id: int,
@@ -516,18 +578,23 @@ def _gather_earlier(
     since: datetime,
     until: datetime,
     limit: int,
-) -> tuple[list[quality.Earlier], list[quality.Earlier], list[quality.Earlier]]:
-    """The link's latest ``limit`` responses, the region's online ones submitted in (since, until], and
-    (with a contact) the link's with the same contact: one query, three lists, newest first."""
+) -> tuple[str, list[Any]]:
+    """The query of the link's latest ``limit`` responses, the region's online ones submitted in
+    (since, until], and (with a contact) the link's with the same contact: three lists in one."""
     adapt = _db().ops.adapt_datetimefield_value
     params: list[Any] = [link_id, limit, participation_id, Channel.ONLINE.value]
     params += [adapt(since), adapt(until), limit]
     if contact_hash:
         params += [link_id, contact_hash, limit]
+    return (sql.gather_contact if contact_hash else sql.gather), params
+
+
+def _earlier(
+    rows: list[tuple[Any, ...]], until: datetime
+) -> tuple[list[quality.Earlier], list[quality.Earlier], list[quality.Earlier]]:
+    """``_gather_statement``'s rows as its three lists, newest first."""
     lists: tuple[list[quality.Earlier], ...] = ([], [], [])
-    for part, duration, pattern, client, at, burst, pk, link, contact, started in _run(
-        sql.gather_contact if contact_hash else sql.gather, params
-    ):
+    for part, duration, pattern, client, at, burst, pk, link, contact, started in rows:
         lists[part - 1].append(
             quality.Earlier(
                 duration,
@@ -592,12 +659,25 @@ def _store(
     region's inputs changed. ``notes`` receives ``repeat`` (see ``submit_response``) and, when LIMITED,
     ``retry_after``.
 
-    Hot path, in three statements of plain SQL on PostgreSQL (``_IntakeSQL``): the lock, with the link's
-    open/closed state and survey window, a replay's stored digest and the rate-limit hits read in it; the
-    earlier responses the quality rules compare with; the quota's place, the response and its answers."""
+    Hot path, in three prepared statements of plain SQL on PostgreSQL (``_IntakeSQL``) and two round
+    trips: the lock, with the link's open/closed state and survey window, a replay's stored digest and the
+    rate-limit hits read in it, sent with the earlier responses the quality rules compare with; then the
+    quota's place, the response and its answers."""
     sql = _intake_sql()
+    # The link's latest, the region's last hours on all its links (a device or a burst going round the
+    # links; submissions to other links are not ordered by this link's lock: one arriving meanwhile is
+    # seen by the next), the link's responses with the same contact: one query, read after the lock.
+    gather = _gather_statement(
+        sql,
+        link.pk,
+        link.participation_id,
+        submission.contact_hash,
+        now - quality.REGION_BURST_WINDOW,
+        now,
+        RECENT,
+    )
     # The link's row lock orders the submissions of one link: the quality checks see every earlier one.
-    locked = _lock_link(sql, link, submission.submission_id, rates)
+    locked, gathered = _lock_link(sql, link, submission.submission_id, rates, gather)
     if locked is not None and locked.stored_digest is not None:
         return (Outcome.REPLAY if locked.stored_digest == digest else Outcome.CONFLICT), False
     if locked is None or not locked.state.open(now):
@@ -612,18 +692,7 @@ def _store(
     key = _instrument_key(link)
     if key is not None and (locked.state.instrument_id, locked.state.loaded_at) != key[:2]:
         return None, False
-    # The link's latest, the region's last hours on all its links (a device or a burst going round the
-    # links; submissions to other links are not ordered by this link's lock: one arriving meanwhile is
-    # seen by the next), the link's responses with the same contact: one query.
-    earlier, region, same_contact = _gather_earlier(
-        sql,
-        link.pk,
-        link.participation_id,
-        submission.contact_hash,
-        now - quality.REGION_BURST_WINDOW,
-        now,
-        RECENT,
-    )
+    earlier, region, same_contact = _earlier(gathered if gathered is not None else _run(*gather), now)
     notes["repeat"] = any(e.client_hash == client_hash for e in earlier) if len(earlier) < RECENT else None
     duration = submission.duration_ms
     if duration is None:
@@ -720,6 +789,12 @@ def _flag_earlier(marks: dict[int, quality.Flags]) -> int:
     how many were demoted."""
     if not marks:
         return 0
+    sql = _intake_sql()
+    if sql.postgres:
+        rows = ", ".join(["(%s" + ", %s" * len(quality.FLAG_NAMES) + ")"] * len(marks))
+        params = [v for pk, flags in marks.items() for v in (pk, *flags.as_tuple())]
+        ((demoted,),) = _run(sql.flag_earlier.format(rows), params)
+        return int(demoted)
     # Locked first: of two submissions demoting the same response, the second sees it demoted already
     # and gives back no second place. All of them, in the order of their ids: submissions to other links
     # of the region mark overlapping sets, and locks taken in one order cannot deadlock.
