@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from openpyxl import load_workbook
 
@@ -38,13 +39,21 @@ class ImportRejected(Exception):
         return [p.format(self.path) for p in self.problems]
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One data row: its line in the file, its cells (stripped) and the file's columns (name: index,
+    shared by every row of the file: no dictionary per row)."""
+
     line: int
-    values: dict[str, str]
+    cells: list[str]
+    columns: dict[str, int]
 
     def get(self, name: str) -> str:
-        return self.values.get(name, "")
+        index = self.columns.get(name)
+        return "" if index is None else self.cells[index]
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(zip(self.columns, self.cells, strict=True))
 
 
 def _cell_text(value: object) -> str:
@@ -91,16 +100,19 @@ def read_table(
     if problems:
         raise ImportRejected(path, problems)
     result = []
+    width = len(names)
+    columns = {name: i for i, name in enumerate(names)}
     for line, cells in rows:
-        if not any(c.strip() for c in cells):
+        stripped = [c.strip() for c in cells]
+        if not any(stripped):
             continue
-        if len(cells) > len(names) and any(c.strip() for c in cells[len(names) :]):
-            raise ImportRejected(
-                path, [Problem(line, "", "", f"{len(cells)} fields, the header has {len(names)}")]
-            )
-        result.append(
-            Row(line, {n: (cells[i].strip() if i < len(cells) else "") for i, n in enumerate(names)})
-        )
+        if len(stripped) != width:
+            if any(stripped[width:]):
+                raise ImportRejected(
+                    path, [Problem(line, "", "", f"{len(cells)} fields, the header has {width}")]
+                )
+            stripped = (stripped + [""] * width)[:width]
+        result.append(Row(line, stripped, columns))
     return result
 
 
@@ -155,6 +167,8 @@ def parse_decimal(text: str) -> Decimal | None:
 
 
 def parse_int(text: str) -> int | None:
+    if text.isascii() and text.isdigit():  # the common case, without a Decimal
+        return int(text)
     value = parse_decimal(text)
     if value is None:
         return None

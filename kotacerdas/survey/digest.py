@@ -5,15 +5,17 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
+# What json.dumps(..., separators=(",", ":")) builds per call, built once: the same text.
+_CANONICAL = json.JSONEncoder(separators=(",", ":"))
+
 
 def response_digest(
     region_code: str, dimension: str, respondent: str, submitted_at: datetime, answers: Mapping[int, int]
 ) -> str:
     """A fingerprint of a response's content as the import format carries it (CONTRACT.md, raw survey
     responses): an export re-imported over the same database is recognised as already stored."""
-    canonical = json.dumps(
-        [region_code, dimension, respondent, submitted_at.timestamp(), sorted(answers.items())],
-        separators=(",", ":"),
+    canonical = _CANONICAL.encode(
+        [region_code, dimension, respondent, submitted_at.timestamp(), sorted(answers.items())]
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -28,7 +30,7 @@ def submission_digest(
 ) -> str:
     """A fingerprint of a public submission's body: a retry of the same body gets the same digest whatever
     the server's clock says when it arrives."""
-    canonical = json.dumps(
+    canonical = _CANONICAL.encode(
         [
             link_token,
             sorted(answers.items()),
@@ -36,7 +38,6 @@ def submission_digest(
             None if completed_at is None else completed_at.timestamp(),
             contact_hash,
             consent,
-        ],
-        separators=(",", ":"),
+        ]
     )
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
@@ -63,6 +63,7 @@ def import_survey(
     problems: list[Problem] = []
     responses: dict[str, _Response] = {}
     participations: dict[str, Participation | None] = {}
+    moments: dict[str, datetime] = {}
     for row in rows:
         response_id = row.get("response_id")
         if not response_id:
@@ -81,13 +82,15 @@ def import_survey(
             )
             continue
         submitted_text = row.get("submitted_at")
-        try:
-            submitted_at = datetime.fromisoformat(submitted_text)
-        except ValueError:
-            problems.append(
-                Problem(row.line, "submitted_at", submitted_text, "not an ISO 8601 date and time")
-            )
-            continue
+        submitted_at = moments.get(submitted_text)  # a response's rows repeat its time
+        if submitted_at is None:
+            try:
+                submitted_at = moments[submitted_text] = datetime.fromisoformat(submitted_text)
+            except ValueError:
+                problems.append(
+                    Problem(row.line, "submitted_at", submitted_text, "not an ISO 8601 date and time")
+                )
+                continue
         if submitted_at.tzinfo is None:
             problems.append(
                 Problem(row.line, "submitted_at", submitted_text, "needs a UTC offset, e.g. +07:00")
@@ -123,8 +126,9 @@ def import_survey(
             response = responses[response_id] = _Response(
                 row.line, response_id, participation, dimension, respondent, submitted_at
             )
-        elif (response.participation.pk, response.dimension, response.respondent, response.submitted_at) != (
-            participation.pk,
+        elif (
+            response.participation is not participation and response.participation.pk != participation.pk
+        ) or (response.dimension, response.respondent, response.submitted_at) != (
             dimension,
             respondent,
             submitted_at,
@@ -207,6 +211,16 @@ def import_survey(
 
 
 def _stored_digests(response_ids: list[str]) -> dict[str, str]:
+    """The content digests of the responses already stored under ``response_ids``: one query with an
+    array parameter on PostgreSQL, chunks of ids elsewhere (SQLite's limit on parameters)."""
+    connection = connections[router.db_for_read(SurveyResponse)]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(SurveyResponse._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT response_id, content_digest FROM {table} WHERE response_id = ANY(%s)", [response_ids]
+            )
+            return dict(cursor.fetchall())
     stored: dict[str, str] = {}
     for start in range(0, len(response_ids), 5000):
         chunk = response_ids[start : start + 5000]

@@ -26,7 +26,7 @@ from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
-from kotacerdas.core.bulk import insert_objects, insert_rows, insert_values
+from kotacerdas.core.bulk import insert_rows, insert_values
 from kotacerdas.core.cache import ProcessCache
 from kotacerdas.cycles.models import Cycle, Participation
 from kotacerdas.cycles.policy import Action, require
@@ -958,22 +958,7 @@ def store_imported_responses(
     for participation in {r.participation.pk: r.participation for r in responses}.values():
         require(actor, Action.IMPORT_SURVEY, participation)
     # COPY on PostgreSQL (as the answers), then the new ids by their unique response ids.
-    ids = insert_objects(
-        SurveyResponse,
-        [
-            SurveyResponse(
-                participation=r.participation,
-                smart_dimension=r.dimension,
-                response_id=r.response_id,
-                respondent=r.respondent,
-                submitted_at=r.submitted_at,
-                channel=channel,
-                content_digest=r.content_digest,
-            )
-            for r in responses
-        ],
-        key="response_id",
-    )
+    ids = _insert_imported(responses, channel)
     insert_rows(
         SurveyAnswer,
         ANSWER_FIELDS,
@@ -987,6 +972,47 @@ def store_imported_responses(
     for cycle, region_ids in by_cycle.values():
         inputs_changed.send(sender=SurveyResponse, cycle=cycle, region_ids=region_ids)
     return len(ids)
+
+
+def _insert_imported(responses: list[ImportedResponse], channel: str) -> dict[str, int]:
+    """Insert imported responses as plain rows (``insert_rows``: COPY on PostgreSQL), every other column at
+    its field's default; ``{response_id: id}``. The new ids are read back as those above the largest id
+    before the insert (the sequence only grows; other writers' rows there are left out by their ids)."""
+    connection = connections[router.db_for_write(SurveyResponse)]
+    given = (
+        "participation", "smart_dimension", "response_id", "respondent", "submitted_at", "channel",
+        "content_digest",
+    )  # fmt: skip
+    fields = [f for f in SurveyResponse._meta.concrete_fields if not f.primary_key]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in fields if f.name not in given)
+    table = connection.ops.quote_name(SurveyResponse._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        (before,) = cursor.fetchone()
+    insert_rows(
+        SurveyResponse,
+        [*given, *(f.name for f in fields if f.name not in given)],
+        (
+            (
+                r.participation.pk,
+                r.dimension,
+                r.response_id,
+                r.respondent,
+                r.submitted_at,
+                channel,
+                r.content_digest,
+                *defaults,
+            )
+            for r in responses
+        ),
+    )
+    wanted = {r.response_id for r in responses}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT response_id, id FROM {table} WHERE id > %s", [before])
+        ids = {key: pk for key, pk in cursor.fetchall() if key in wanted}
+    if len(ids) != len(wanted):
+        raise IntegrityError(f"{len(wanted) - len(ids)} imported responses were not found after the insert")
+    return ids
 
 
 # --- recomputation -----------------------------------------------------------------------------------
