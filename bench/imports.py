@@ -87,6 +87,7 @@ def copy_floor(path: Path, cycle: object, expected: int) -> float:
     no policy, audit or recompute. Returns the seconds it took; what it wrote is rolled back (untimed)."""
     from django.db import connection, transaction
 
+    from kotacerdas.core.collector import collector_paused
     from kotacerdas.instrument.models import Question
     from kotacerdas.survey.models import SurveyAnswer, SurveyResponse
 
@@ -103,7 +104,9 @@ def copy_floor(path: Path, cycle: object, expected: int) -> float:
     q = connection.ops.quote_name
     response_table, answer_table = q(SurveyResponse._meta.db_table), q(SurveyAnswer._meta.db_table)
     started = time.perf_counter()
-    with transaction.atomic():
+    # The collector paused as the import pauses it (kotacerdas/core/collector.py): the floor is the least
+    # this stack can do, so it gets every trick the project uses.
+    with collector_paused(), transaction.atomic():
         responses: dict[str, tuple[object, ...]] = {}
         answers: list[tuple[str, int, int]] = []
         with path.open(encoding="utf-8", newline="") as handle:

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 from openpyxl import load_workbook
 
+from kotacerdas.core.collector import collector_paused
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -75,6 +77,11 @@ def read_table(
     """
     if not path.exists():
         raise ImportRejected(path, [Problem(0, "", "", "file not found")])
+    with collector_paused():
+        return _read_table(path, required, optional)
+
+
+def _read_table(path: Path, required: set[str], optional: frozenset[str] | set[str]) -> list[Row]:
     rows = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
     try:
         header_line, header = next(rows)

@@ -319,6 +319,27 @@ def test_survey_rows_are_checked_field_by_field(make_cycle, write_file: WriteFil
     ]
 
 
+def test_the_later_rows_of_a_response_are_checked_answer_by_answer(make_cycle, write_file: WriteFile) -> None:
+    cycle = make_cycle(2030)
+    rows = _response("a", [4, 3, 2, 1, 4, 3, 2, 1, 4]).splitlines(keepends=True)
+    rows[3] = rows[3].replace(",53,1", ",53,9")  # out of the scale
+    rows[4] = rows[4].replace(",54,4", ",54,x")  # not a number
+    rows[5] = rows[5].replace(",55,3", ",60,3")  # a smart_branding question
+    rows[6] = rows[6].replace(",56,2", ",999,2")  # no such question
+    rows[7] = rows[7].replace(",57,1", ",50,2")  # question 50 again, another score
+    path = write_file("v.csv", SURVEY_HEADER + "".join(rows) + rows[8].replace(",R-a,", ",R-b,"))
+    lines = _rejected(lambda: import_survey(path, cycle, actor=CLI))
+    assert lines == [
+        f"{path}:5: score='9' expected a whole number 1–4",
+        f"{path}:6: score='x' not a number",
+        f"{path}:7: question='60' is not a smart_governance survey question",
+        f"{path}:8: question='999' the 2030 instrument has no question 999",
+        f"{path}:9: score='2' conflicts with an earlier row of response a for question 50 (score 4)",
+        f"{path}:11: response_id='a' conflicts with line 2: same id, other region, dimension, respondent "
+        "or time",
+    ]
+
+
 def test_survey_import_of_many_rows_stores_them_all(make_cycle, write_file: WriteFile) -> None:
     cycle = make_cycle(2030, regions=("51.03",), track=Track.KPPN_IKN)
     body = "".join(
