@@ -82,28 +82,25 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         cursor.executemany(sql, params)
 
 
-def update_changed(
+def update_values(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[int, Sequence[object]]]
 ) -> None:
-    """Write ``fields`` of ``rows`` (``(primary key, values in the order of fields)``) with one parameterised
-    UPDATE per row executed as one batch, each changing its row only when a value differs from the stored
-    one (compared by the database, NULL-safe: JSON as JSON on PostgreSQL, as its stored text on SQLite).
-    The caller need not read the stored values to find what changed."""
+    """Write ``fields`` of ``rows`` (``(primary key, values in the order of fields)``) with one
+    parameterised UPDATE per row executed as one batch (pipelined on PostgreSQL). The caller writes only
+    the rows that changed."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table, columns = _table_and_columns(model, fields)
-    distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
-    assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
-    differs = " OR ".join(f"{quote(str(c.column))} {distinct} %s" for c in columns)
     pk = model._meta.pk
     assert pk is not None
-    sql = f"UPDATE {quote(table)} SET {assignments} WHERE {quote(str(pk.column))} = %s AND ({differs})"
-    params = []
-    for key, values in rows:
-        prepared = [c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True)]
-        params.append([*prepared, key, *prepared])
+    assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
+    sql = f"UPDATE {quote(table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
+    params = [
+        [*(c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True)), key]
+        for key, values in rows
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
@@ -18,7 +19,8 @@ from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
-from kotacerdas.core.bulk import fetch_rows, update_changed, update_rows
+from kotacerdas.core.bulk import fetch_rows, update_rows, update_values
+from kotacerdas.core.collector import collector_paused
 from kotacerdas.cycles.models import Cycle, Participation, Stage, Track
 from kotacerdas.cycles.policy import Action, require
 from kotacerdas.cycles.services import record_evaluated
@@ -40,6 +42,7 @@ from kotacerdas.scoring import (
     ComparableDimension,
     DimensionInput,
     QuestionInput,
+    QuestionResult,
     RegionInput,
     RobustnessResult,
     comparable_improvement,
@@ -61,6 +64,7 @@ _WRITTEN = (
     "improvement_comparable",
     "comparison",
 )
+_TRACK, _FINAL = _WRITTEN.index("track"), _WRITTEN.index("final")
 
 
 @dataclass
@@ -90,22 +94,33 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     return Cycle.objects.filter(year=cycle.year - 1, practice=False).first()
 
 
-def previous_finals(cycle: Cycle, region_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+def previous_finals(
+    cycle: Cycle,
+    region_ids: Iterable[int] | None = None,
+    *,
+    before: tuple[Cycle | None, ResultSet | None] | None = None,
+) -> dict[int, Decimal]:
     """Region id → final of the previous cycle: its latest published result, else a historical record
-    (of every region, or only of ``region_ids``)."""
-    before = previous_cycle(cycle)
-    historical = HistoricalFinal.objects.filter(year=before.year if before else cycle.year - 1)
+    (of every region, or only of ``region_ids``). ``before``: the previous cycle and its latest published
+    result set when the caller has them already."""
+    earlier, previous = before if before is not None else _before(cycle)
+    historical = HistoricalFinal.objects.filter(year=earlier.year if earlier else cycle.year - 1)
     if region_ids is not None:
         region_ids = list(region_ids)
         historical = historical.filter(region_id__in=region_ids)
     finals: dict[int, Decimal] = dict(historical.values_list("region_id", "final"))
-    previous = latest_published(before)
     if previous is not None:
         rows = RegionResult.objects.filter(result_set=previous)
         if region_ids is not None:
             rows = rows.filter(participation__region_id__in=region_ids)
         finals.update(rows.values_list("participation__region_id", "final"))
     return finals
+
+
+def _before(cycle: Cycle) -> tuple[Cycle | None, ResultSet | None]:
+    """The previous cycle and its latest published result set."""
+    earlier = previous_cycle(cycle)
+    return earlier, latest_published(earlier)
 
 
 def latest_published(cycle: Cycle | None) -> ResultSet | None:
@@ -195,15 +210,15 @@ def _gather_inputs(
 
 
 def _comparisons(
-    cycle: Cycle,
+    before: tuple[Cycle | None, ResultSet | None],
     instrument: Instrument,
     participations: list[Participation],
     results: list[EngineResult],
 ) -> dict[int, dict[str, object]]:
     """Participation id → ``improvement_comparable`` and ``comparison`` (rule 8), for the regions whose
-    previous cycle's published result has question-level scores; the others get none."""
-    before = previous_cycle(cycle)
-    published = latest_published(before)
+    previous cycle's published result (``before``: the previous cycle and that result set) has
+    question-level scores; the others get none."""
+    earlier, published = before
     if published is None:
         return {}
     previous_rows = {
@@ -263,7 +278,7 @@ def _comparisons(
         out[p.pk] = {
             "improvement_comparable": outcome.improvement,
             "comparison": {
-                "previous_year": before.year if before else None,
+                "previous_year": earlier.year if earlier else None,
                 "previous_revision": published.revision,
                 "current_final": str(outcome.current_final),
                 "previous_final": str(outcome.previous_final),
@@ -283,26 +298,35 @@ def _as_json(result: EngineResult) -> dict[str, dict[str, object]]:
             "score": None if d.score is None else str(d.score),
             "source": str(d.source),
             "weight": str(d.weight),
-            "questions": [
-                {"number": q.number, "score": str(q.score), "source": str(q.source), "count": q.count}
-                for q in d.questions
-            ],
+            "questions": [_question_json(q) for q in d.questions],
         }
         for d in result.dimensions
     }
 
 
-@transaction.atomic
+@lru_cache(maxsize=1 << 16)
+def _question_json(q: QuestionResult) -> dict[str, object]:
+    """A question's entry in a result's JSON, kept for equal results (the engine shares them across
+    regions): one dictionary per distinct result, only ever serialised, never changed."""
+    return {"number": q.number, "score": str(q.score), "source": str(q.source), "count": q.count}
+
+
 def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> RecomputeReport:
     """Recompute the live results of ``cycle`` (all regions, or only the given region ids) and re-rank.
 
     A region is listed when it has a track and any data; published revisions are never touched.
     """
+    with collector_paused(), transaction.atomic():  # bulk work: core/collector.py
+        return _recompute(cycle, regions)
+
+
+def _recompute(cycle: Cycle, regions: Iterable[int] | None) -> RecomputeReport:
     report = RecomputeReport()
     instrument = Instrument.objects.filter(cycle=cycle).first()
     if instrument is None:
         return report
-    result_set = ResultSet.objects.select_for_update().get(pk=ensure_live_result_set(cycle).pk)
+    live = ResultSet.objects.select_for_update().filter(cycle=cycle, status=ResultSetStatus.LIVE)
+    result_set = live.first() or live.get(pk=ensure_live_result_set(cycle).pk)
     query = Participation.objects.filter(cycle=cycle).select_related("region")
     if regions is not None:
         query = query.filter(region_id__in=list(regions))
@@ -310,18 +334,21 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     with_track = [p for p in participations if p.track]
     report.skipped_without_track = [p.region.code for p in participations if not p.track]
 
-    previous = previous_finals(cycle, None if regions is None else [p.region_id for p in participations])
+    prior = _before(cycle)
+    previous = previous_finals(
+        cycle, None if regions is None else [p.region_id for p in participations], before=prior
+    )
     engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous)]
-    comparisons = _comparisons(cycle, instrument, with_track, engine_results)
+    comparisons = _comparisons(prior, instrument, with_track, engine_results)
     scope_ids = {p.pk for p in participations}
     current = RegionResult.objects.filter(result_set=result_set).order_by()
     if regions is not None:
         current = current.filter(participation_id__in=scope_ids)
-    # participation id → (row id, final, track): enough to know whether the ranks change. The other
-    # columns (JSON mostly) are compared by the database in the UPDATE itself, not read back.
+    # participation id → (row id, the written columns as stored): a row is written only where a value
+    # differs (most recomputations change few), and the ranks only when a final or a track does.
     existing = {
-        pid: (pk, final, track)
-        for pk, pid, final, track in current.values_list("pk", "participation_id", "final", "track")
+        pid: (pk, list(stored))
+        for pk, pid, *stored in current.values_list("pk", "participation_id", *_WRITTEN)
     }
     to_create: list[RegionResult] = []
     to_write: list[tuple[int, list[object]]] = []
@@ -345,16 +372,17 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
             to_create.append(RegionResult(result_set=result_set, participation=p, rank=0, **values))
             ranks_change = True
             continue
-        pk, final, track = stored
-        ranks_change = ranks_change or final != result.final or track != p.track
-        # Written only where a value differs (the database compares): most recomputations change few.
-        to_write.append((pk, [values[name] for name in _WRITTEN]))
+        pk, before = stored
+        after = [values[name] for name in _WRITTEN]
+        if after != before:  # JSON as parsed back: dictionaries compare without regard to key order
+            ranks_change = ranks_change or before[_FINAL] != result.final or before[_TRACK] != p.track
+            to_write.append((pk, after))
     stale = [pid for pid in existing if pid in scope_ids and pid not in keep_ids]
     if stale:
         RegionResult.objects.filter(result_set=result_set, participation_id__in=stale).delete()
         ranks_change = True
     RegionResult.objects.bulk_create(to_create)
-    update_changed(RegionResult, _WRITTEN, to_write)
+    update_values(RegionResult, _WRITTEN, to_write)
     if ranks_change:
         _rerank(result_set)
     result_set.computed_at = timezone.now()

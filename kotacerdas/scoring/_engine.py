@@ -7,6 +7,7 @@ before it is used in the next step (rule 6).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from ._model import (
     DimensionInput,
@@ -28,13 +29,23 @@ def score_question(q: QuestionInput) -> QuestionResult:
 
     A question with neither scores 0 and is MISSING (rule 2).
     """
+    return _scored(q)[0]
+
+
+@lru_cache(maxsize=1 << 16)
+def _scored(q: QuestionInput) -> tuple[QuestionResult, int]:
+    """``score_question`` and the score in hundredths (an exact integer: scores carry two decimals).
+
+    Kept for equal inputs (a pure function of a frozen, hashable input): a national recompute scores
+    ~60,000 questions, most of them with inputs another region has too."""
     if q.agreed is not None:
-        return QuestionResult(q.number, round_half_up(q.agreed), QuestionSource.AGREED, q.count)
+        score = round_half_up(q.agreed)
+        return QuestionResult(q.number, score, QuestionSource.AGREED, q.count), _units(score, ROUNDING_PLACES)
     if q.count > 0:
         numerator, denominator = q.total.as_integer_ratio()
         mean = round_ratio_half_up(numerator, denominator * q.count)
-        return QuestionResult(q.number, mean, QuestionSource.RAW, q.count)
-    return QuestionResult(q.number, _ZERO, QuestionSource.MISSING, 0)
+        return QuestionResult(q.number, mean, QuestionSource.RAW, q.count), _units(mean, ROUNDING_PLACES)
+    return QuestionResult(q.number, _ZERO, QuestionSource.MISSING, 0), 0
 
 
 def score_dimension(d: DimensionInput, weight: Decimal) -> DimensionResult:
@@ -46,9 +57,10 @@ def score_dimension(d: DimensionInput, weight: Decimal) -> DimensionResult:
     """
     require_decimal(weight, f"dimension {d.code}: weight")
     if d.has_raw_input:
-        questions = tuple(sorted((score_question(q) for q in d.questions), key=lambda r: r.number))
+        scored = sorted((_scored(q) for q in d.questions), key=lambda pair: pair[0].number)
+        questions = tuple(result for result, _hundredths in scored)
         # Question scores carry two decimals: their sum in hundredths is an exact integer.
-        hundredths = sum(_units(r.score, ROUNDING_PLACES) for r in questions)
+        hundredths = sum(units for _result, units in scored)
         mean = round_ratio_half_up(hundredths, len(questions) * 10**ROUNDING_PLACES)
         return DimensionResult(d.code, weight, mean, DimensionSource.RAW, questions)
     if d.published is not None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kotacerdas.core.bulk import fetch_rows, insert_objects, update_changed
+from kotacerdas.core.bulk import fetch_rows, insert_objects, update_values
 from kotacerdas.cycles.models import Participation
 from kotacerdas.results.models import RegionResult
 from kotacerdas.survey.models import SurveyResponse
@@ -43,23 +43,26 @@ def test_insert_objects_stores_what_bulk_create_would_and_returns_the_new_ids(ba
     assert insert_objects(SurveyResponse, [], key="response_id") == {}
 
 
-def test_update_changed_writes_only_rows_whose_values_differ(cycle_2024: object) -> None:
+def test_update_values_writes_the_given_columns_of_the_given_rows(cycle_2024: object) -> None:
     rows = list(RegionResult.objects.order_by("pk")[:3])
     assert len(rows) == 3
-    fields = ("final", "dimensions")
-    same = [(r.pk, [r.final, r.dimensions]) for r in rows]
-    changed = [(rows[0].pk, [Decimal("1.23"), rows[0].dimensions]), *same[1:]]
-    update_changed(RegionResult, fields, same)
-    assert [r.final for r in RegionResult.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk")] == [
-        r.final for r in rows
-    ]
-    update_changed(RegionResult, fields, changed)
+    update_values(
+        RegionResult,
+        ("final", "dimensions", "improvement"),
+        [(rows[0].pk, [Decimal("1.23"), {"x": {"score": "1.00"}}, None])],
+    )
     after = {r.pk: r for r in RegionResult.objects.filter(pk__in=[r.pk for r in rows])}
-    assert after[rows[0].pk].final == Decimal("1.23")
-    assert after[rows[1].pk].final == rows[1].final and after[rows[1].pk].dimensions == rows[1].dimensions
-    # A changed JSON value alone is found too.
-    update_changed(RegionResult, fields, [(rows[2].pk, [rows[2].final, {"x": {"score": "1.00"}}])])
-    assert RegionResult.objects.get(pk=rows[2].pk).dimensions == {"x": {"score": "1.00"}}
+    assert (after[rows[0].pk].final, after[rows[0].pk].dimensions) == (
+        Decimal("1.23"),
+        {"x": {"score": "1.00"}},
+    )
+    assert after[rows[0].pk].improvement is None
+    for untouched in rows[1:]:
+        assert (after[untouched.pk].final, after[untouched.pk].dimensions) == (
+            untouched.final,
+            untouched.dimensions,
+        )
+    update_values(RegionResult, ("final",), [])  # nothing to write: no statement
 
 
 def test_fetch_rows_returns_the_rows_of_a_values_list_query(cycle_2024: object) -> None:
