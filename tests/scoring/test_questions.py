@@ -109,3 +109,19 @@ def test_question_input_is_immutable() -> None:
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         question.count = 3  # type: ignore[misc]
+
+
+def test_a_kept_score_serves_only_equal_inputs() -> None:
+    # Scores are kept per distinct input (the engine is pure): an equal input written differently gets
+    # the same result, a different one its own, in any order.
+    first = score_question(QuestionInput(3, Decimal("8"), 3))
+    assert (
+        score_question(QuestionInput(3, Decimal("8.00"), 3))
+        == first
+        == QuestionResult(3, Decimal("2.67"), QuestionSource.RAW, 3)
+    )
+    assert score_question(QuestionInput(3, Decimal("8"), 4)).score == Decimal("2.00")
+    assert score_question(QuestionInput(3, Decimal("8"), 3, agreed=Decimal("3.5"))) == QuestionResult(
+        3, Decimal("3.50"), QuestionSource.AGREED, 3
+    )
+    assert score_question(QuestionInput(4, Decimal("8"), 3)).number == 4
