@@ -3,8 +3,10 @@
 It turns a region's question inputs (or imported published dimension scores) into dimension scores, a
 weighted final, an improvement and a like-for-like improvement, following the rules in
 docs/methodology.md, ranks finals, and measures how robust the ranks are (``analyse_ranks``).
-Callers build `RegionInput`s from whatever they store and call `score_region`; nothing here touches a
-database, so every rule is tested without one.
+Callers build `RegionInput`s from whatever they store and call `score_region`, or, for many regions of
+one instrument, give a `RegionScorer` each region's whole-number (sum, count) inputs (the same rules and
+results, without a dataclass per question); nothing here touches a database, so every rule is tested
+without one.
 """
 
 from ._comparable import ComparableDimension, ComparableResult, comparable_improvement
@@ -33,6 +35,7 @@ from ._robustness import (
     survey_score,
 )
 from ._rounding import ROUNDING_PLACES, round_half_up
+from ._scorer import RegionScorer
 
 __all__ = [
     "DEFAULT_CONCENTRATION",
@@ -50,6 +53,7 @@ __all__ = [
     "RankInterval",
     "RegionInput",
     "RegionResult",
+    "RegionScorer",
     "RobustnessRegion",
     "RobustnessResult",
     "SurveyDimension",

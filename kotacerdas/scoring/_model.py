@@ -134,7 +134,7 @@ class RegionInput:
         if not isinstance(self.key, str) or not self.key:
             raise ValueError(f"region key must be a non-empty str, got {self.key!r}")
         where = f"region {self.key}"
-        self._check_weights(where)
+        check_weights(self.weights, where)
         # A private copy: the caller's dict may change later, the input may not. (A plain dict rather
         # than a MappingProxyType so that inputs still pickle, e.g. to worker processes.)
         object.__setattr__(self, "weights", dict(self.weights))
@@ -155,18 +155,21 @@ class RegionInput:
             seen.add(dimension.code)
         _optional_decimal(self.previous_final, f"{where}: previous final")
 
-    def _check_weights(self, where: str) -> None:
-        if not isinstance(self.weights, Mapping) or not self.weights:
-            raise ValueError(f"{where}: weights must be a non-empty mapping of dimension code to Decimal")
-        for code, weight in self.weights.items():
-            if not isinstance(code, str) or not code:
-                raise ValueError(f"{where}: weight keys must be non-empty dimension codes, got {code!r}")
-            require_decimal(weight, f"{where}: weight of {code}")
-            if weight <= 0:
-                raise ValueError(f"{where}: weight of {code} must be positive, got {weight}")
-        total = sum(self.weights.values(), Decimal(0))
-        if total != 1:
-            raise ValueError(f"{where}: weights must sum to exactly 1, they sum to {total}")
+
+def check_weights(weights: object, where: str) -> None:
+    """Raise ValueError unless ``weights`` maps non-empty dimension codes to positive Decimals summing to
+    exactly 1 (one track's weights)."""
+    if not isinstance(weights, Mapping) or not weights:
+        raise ValueError(f"{where}: weights must be a non-empty mapping of dimension code to Decimal")
+    for code, weight in weights.items():
+        if not isinstance(code, str) or not code:
+            raise ValueError(f"{where}: weight keys must be non-empty dimension codes, got {code!r}")
+        require_decimal(weight, f"{where}: weight of {code}")
+        if weight <= 0:
+            raise ValueError(f"{where}: weight of {code} must be positive, got {weight}")
+    total = sum(weights.values(), Decimal(0))
+    if total != 1:
+        raise ValueError(f"{where}: weights must sum to exactly 1, they sum to {total}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ EXPECTED_API = [
     "RankInterval",
     "RegionInput",
     "RegionResult",
+    "RegionScorer",
     "RobustnessRegion",
     "RobustnessResult",
     "SurveyDimension",
