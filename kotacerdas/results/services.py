@@ -5,21 +5,23 @@ Raw inputs are aggregated in SQL (SUM and COUNT per region and question), so a n
 few thousand aggregate rows rather than 1.4 million survey answers.
 """
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from kotacerdas.accounts.actors import person
 from kotacerdas.accounts.models import User
 from kotacerdas.audit.services import record_event
 from kotacerdas.core.actors import SystemActor
-from kotacerdas.core.bulk import fetch_rows, update_rows, update_values
+from kotacerdas.core.bulk import update_rows
+from kotacerdas.core.cache import ProcessCache
 from kotacerdas.core.collector import collector_paused
 from kotacerdas.cycles.models import Cycle, Participation, Stage, Track
 from kotacerdas.cycles.policy import Action, require
@@ -27,6 +29,7 @@ from kotacerdas.cycles.services import record_evaluated
 from kotacerdas.cycles.stages import move_stages
 from kotacerdas.instrument.models import Dimension, Instrument, Question
 from kotacerdas.instrument.services import track_weights
+from kotacerdas.regions.models import Region
 from kotacerdas.results.detail import public_inputs_of
 from kotacerdas.results.models import (
     HistoricalFinal,
@@ -37,34 +40,18 @@ from kotacerdas.results.models import (
     ResultSetStatus,
     RobustnessRun,
 )
-from kotacerdas.review.models import AgreedScore, AssessorScore
+from kotacerdas.review.models import AgreedScore, AssessorScore, Assignment
 from kotacerdas.scoring import (
     ComparableDimension,
-    DimensionInput,
-    QuestionInput,
     QuestionResult,
-    RegionInput,
+    RegionScorer,
     RobustnessResult,
     comparable_improvement,
-    score_region,
 )
 from kotacerdas.scoring import (
     RegionResult as EngineResult,
 )
-from kotacerdas.survey.models import SurveyAnswer
-
-# The columns a recompute writes on an existing row (in this order).
-_WRITTEN = (
-    "track",
-    "final",
-    "improvement",
-    "previous_final",
-    "dimensions",
-    "missing_questions",
-    "improvement_comparable",
-    "comparison",
-)
-_TRACK, _FINAL = _WRITTEN.index("track"), _WRITTEN.index("final")
+from kotacerdas.survey.models import SurveyAnswer, SurveyResponse
 
 
 @dataclass
@@ -129,120 +116,233 @@ def latest_published(cycle: Cycle | None) -> ResultSet | None:
     return cycle.result_sets.filter(status=ResultSetStatus.PUBLISHED).order_by("-revision").first()
 
 
-def _gather_inputs(
-    instrument: Instrument, participations: list[Participation], previous: dict[int, Decimal]
-) -> list[RegionInput]:
-    ids = [p.pk for p in participations]
-    # (question id, number) per dimension code, in the instrument's question order.
-    by_dimension: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for qid, number, code in Question.objects.filter(instrument=instrument).values_list(
+# --- recomputation ------------------------------------------------------------------------------------
+#
+# A recompute runs for every region after an import and for one region after each review or survey
+# change, so both paths are written for their cost: raw SQL (no ORM compilation), the instrument's shape
+# read once per instrument version, the engine's integer path (``RegionScorer``), each row's JSON built as
+# text from shared pieces, compared with the stored text, and only changed rows written, in one statement.
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a recompute needs of an instrument: the engine's scorer (tracks' weights, dimensions'
+    questions), question ids → numbers, dimension ids → codes, each question's counterpart (rule 8) and the
+    codes of the dimensions that have questions."""
+
+    scorer: RegionScorer
+    number_of: dict[int, int]
+    code_of: dict[int, str]
+    counterpart: dict[int, int]
+    with_questions: frozenset[str]
+
+
+# Keyed by the instrument's id and load time, and only once its cycle is open: from then on the instrument
+# is frozen (instrument/services.py ``frozen_reason``) and only ever replaced whole (a new row or load time).
+LAYOUTS: ProcessCache[_Layout] = ProcessCache("results.layout", maxsize=64)
+
+
+class _Prior(NamedTuple):
+    """The previous cycle's year (None: no previous cycle) and its latest published result set, if any."""
+
+    year: int | None
+    published_id: int | None
+    revision: int | None
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
+def _in(ids: Sequence[int]) -> str:
+    """``IN (%s, …)`` for ``ids`` (``IN (NULL)``, which matches nothing, for none)."""
+    return f"IN ({', '.join(['%s'] * len(ids))})" if ids else "IN (NULL)"
+
+
+def _and_in(column: str, ids: Sequence[int] | None) -> str:
+    """`` AND column IN (…)``, or nothing when ``ids`` is None (no restriction)."""
+    return "" if ids is None else f" AND {column} {_in(ids)}"
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    """A decimal column read as text (``CAST(… AS TEXT)``: exact on every backend)."""
+    return None if text is None else Decimal(text)
+
+
+def _layout(cycle: Cycle) -> _Layout | None:
+    """The layout of the cycle's instrument (None when it has none), from the process cache when the
+    cycle is open."""
+    found = _rows(
+        f"SELECT i.id, i.loaded_at, c.opened_at FROM {_table(Instrument)} i "
+        f"JOIN {_table(Cycle)} c ON c.id = i.cycle_id WHERE i.cycle_id = %s",
+        [cycle.pk],
+    )
+    if not found:
+        return None
+    instrument_id, loaded_at, opened_at = found[0]
+    if opened_at is None:  # in preparation: the instrument may still change
+        return _read_layout(instrument_id)
+    return LAYOUTS.get_or_set((instrument_id, loaded_at), lambda: _read_layout(instrument_id))
+
+
+def _read_layout(instrument_id: int) -> _Layout:
+    weights = track_weights(Instrument(pk=instrument_id))
+    questions: dict[str, list[int]] = defaultdict(list)
+    number_of = {}
+    for qid, number, code in Question.objects.filter(instrument_id=instrument_id).values_list(
         "pk", "number", "dimension__code"
     ):
-        by_dimension[code].append((qid, number))
-
-    # participation id → question id → (sum, count) of its valid raw inputs.
-    # (Scores are whole numbers: the sums stay ints until a QuestionInput is built.)
-    raw: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    assessed = (
-        AssessorScore.objects.filter(
-            # Only submitted reviews count; a draft review is the assessor's own until submitted.
-            assignment__participation_id__in=ids,
-            assignment__submitted_at__isnull=False,
-            score__isnull=False,
-        )
-        .values_list("assignment__participation_id", "question_id")
-        .annotate(total=Sum("score"), n=Count("score"))
-    )
-    surveyed = (
-        SurveyAnswer.objects.filter(response__participation_id__in=ids, response__included=True)
-        .values_list("response__participation_id", "question_id")
-        .annotate(total=Sum("score"), n=Count("score"))
-    )
-    # Read as the driver returns them (integers): Django's per-value converters cost more than the sums.
-    for pid, qid, total, n in [*fetch_rows(assessed), *fetch_rows(surveyed)]:
-        old_total, old_n = raw[pid].get(qid, (0, 0))
-        raw[pid][qid] = (old_total + total, old_n + n)
-    agreed: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for pid, qid, score in AgreedScore.objects.filter(participation_id__in=ids).values_list(
-        "participation_id", "question_id", "score"
-    ):
-        agreed[pid][qid] = score
-    published: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for pid, code, score in PublishedScore.objects.filter(participation_id__in=ids).values_list(
-        "participation_id", "dimension__code", "score"
-    ):
-        published[pid][code] = score
-
-    weights = track_weights(instrument)
-    nothing = (0, 0)
-    # QuestionInput is frozen and validates itself on construction; regions share many identical
-    # (number, sum, count) inputs, so each distinct one is built once and reused.
-    shared: dict[tuple[int, int, int], QuestionInput] = {}
-    inputs = []
-    for p in participations:
-        p_raw, p_agreed, p_published = raw.get(p.pk, {}), agreed.get(p.pk, {}), published.get(p.pk, {})
-        dimensions = []
-        for code in weights[p.track]:
-            questions = []
-            for qid, number in by_dimension.get(code, ()):
-                total, count = p_raw.get(qid, nothing)
-                agreed_score = p_agreed.get(qid)
-                if agreed_score is not None:
-                    questions.append(QuestionInput(number, Decimal(total), count, agreed_score))
-                    continue
-                key = (number, total, count)
-                question = shared.get(key)
-                if question is None:
-                    question = shared[key] = QuestionInput(number, Decimal(total), count)
-                questions.append(question)
-            dimensions.append(
-                DimensionInput(code=code, questions=tuple(questions), published=p_published.get(code))
-            )
-        inputs.append(
-            RegionInput(
-                key=p.region.code,
-                weights=weights[p.track],
-                dimensions=tuple(dimensions),
-                previous_final=previous.get(p.region_id),
-            )
-        )
-    return inputs
-
-
-def _comparisons(
-    before: tuple[Cycle | None, ResultSet | None],
-    instrument: Instrument,
-    participations: list[Participation],
-    results: list[EngineResult],
-) -> dict[int, dict[str, object]]:
-    """Participation id → ``improvement_comparable`` and ``comparison`` (rule 8), for the regions whose
-    previous cycle's published result (``before``: the previous cycle and that result set) has
-    question-level scores; the others get none."""
-    earlier, published = before
-    if published is None:
-        return {}
-    previous_rows = {
-        row.participation.region_id: row
-        for row in RegionResult.objects.filter(
-            result_set=published, participation__region_id__in=[p.region_id for p in participations]
-        ).select_related("participation")
-    }
+        questions[code].append(number)
+        number_of[qid] = number
     counterpart = dict(
-        Question.objects.filter(instrument=instrument, previous__isnull=False).values_list(
+        Question.objects.filter(instrument_id=instrument_id, previous__isnull=False).values_list(
             "number", "previous__number"
         )
     )
-    with_questions = set(
-        Question.objects.filter(instrument=instrument).values_list("dimension__code", flat=True)
+    code_of = dict(Dimension.objects.filter(instrument_id=instrument_id).values_list("pk", "code"))
+    return _Layout(RegionScorer(weights, questions), number_of, code_of, counterpart, frozenset(questions))
+
+
+def _lock_live(cycle: Cycle) -> int:
+    """Lock the cycle's live result set (concurrent recomputes of a cycle queue here) and stamp its
+    computation time; returns its id."""
+    sql = f"UPDATE {_table(ResultSet)} SET computed_at = %s WHERE cycle_id = %s AND status = %s RETURNING id"
+    params = [connection.ops.adapt_datetimefield_value(timezone.now()), cycle.pk, ResultSetStatus.LIVE.value]
+    found = _rows(sql, params)
+    if not found:
+        ensure_live_result_set(cycle)
+        found = _rows(sql, params)
+    return int(found[0][0])
+
+
+def _prior(cycle: Cycle) -> _Prior:
+    """``_before`` in one query: the previous cycle's year, its latest published result set and revision."""
+    if cycle.previous_id is not None:
+        where, params = "c.id = %s", [cycle.previous_id]
+    else:
+        where, params = "c.year = %s AND c.practice = %s", [cycle.year - 1, False]
+    found = _rows(
+        f"SELECT c.year, rs.id, rs.revision FROM {_table(Cycle)} c LEFT JOIN {_table(ResultSet)} rs "
+        f"ON rs.cycle_id = c.id AND rs.status = %s WHERE {where} "
+        "ORDER BY c.year DESC, c.id, rs.revision DESC",
+        [ResultSetStatus.PUBLISHED.value, *params],
     )
+    return _Prior(*found[0]) if found else _Prior(None, None, None)
+
+
+@dataclass
+class _Inputs:
+    """Per participation id: question number → (sum, count) of its valid raw inputs, agreed scores,
+    published dimension scores."""
+
+    raw: dict[int, dict[int, tuple[int, int]]] = field(default_factory=lambda: defaultdict(dict))
+    agreed: dict[int, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    published: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+
+
+def _read_inputs(layout: _Layout, cycle: Cycle, ids: list[int] | None) -> _Inputs:
+    """The inputs of the participations ``ids`` (None: every participation of the cycle with a track), in
+    one statement: raw inputs as SUM and COUNT per participation and question (only submitted reviews and
+    included responses count; a draft review is the assessor's own until submitted), agreed question
+    scores and published dimension scores (as text: exact)."""
+    if ids is None:
+        scope = f"IN (SELECT id FROM {_table(Participation)} WHERE cycle_id = %s AND track <> '')"
+        scope_params: list[object] = [cycle.pk]
+    else:
+        scope, scope_params = _in(ids), list(ids)
+    rows = _rows(
+        f"SELECT 0, a.participation_id, s.question_id, SUM(s.score), COUNT(s.score), NULL "
+        f"FROM {_table(AssessorScore)} s JOIN {_table(Assignment)} a ON a.id = s.assignment_id "
+        f"WHERE a.submitted_at IS NOT NULL AND s.score IS NOT NULL AND a.participation_id {scope} "
+        "GROUP BY a.participation_id, s.question_id "
+        f"UNION ALL SELECT 0, r.participation_id, s.question_id, SUM(s.score), COUNT(s.score), NULL "
+        f"FROM {_table(SurveyAnswer)} s JOIN {_table(SurveyResponse)} r ON r.id = s.response_id "
+        f"WHERE r.included AND r.participation_id {scope} GROUP BY r.participation_id, s.question_id "
+        f"UNION ALL SELECT 1, participation_id, question_id, 0, 0, CAST(score AS TEXT) "
+        f"FROM {_table(AgreedScore)} WHERE participation_id {scope} "
+        f"UNION ALL SELECT 2, participation_id, dimension_id, 0, 0, CAST(score AS TEXT) "
+        f"FROM {_table(PublishedScore)} WHERE participation_id {scope}",
+        scope_params * 4,
+    )
+    inputs = _Inputs()
+    number_of = layout.number_of
+    for kind, pid, ref, total, n, text in rows:
+        if kind == 0:
+            number = number_of.get(ref)
+            if number is None:
+                continue  # not a question of this cycle's instrument
+            mine = inputs.raw[pid]
+            before = mine.get(number)
+            mine[number] = (total, n) if before is None else (before[0] + total, before[1] + n)
+        elif kind == 1:
+            if ref in number_of:
+                inputs.agreed[pid][number_of[ref]] = Decimal(text)
+        elif ref in layout.code_of:
+            inputs.published[pid][layout.code_of[ref]] = Decimal(text)
+    return inputs
+
+
+def _read_prior(
+    cycle: Cycle, prior: _Prior, region_ids: list[int] | None
+) -> tuple[dict[int, Decimal], dict[int, dict[str, Any]]]:
+    """``previous_finals`` in one statement (region id → the previous cycle's final: its latest published
+    result, else a historical record), and region id → that published result's dimensions (rule 8)."""
+    params = region_ids or []
+    sql = (
+        f"SELECT 0, region_id, CAST(final AS TEXT), NULL FROM {_table(HistoricalFinal)} "
+        f"WHERE year = %s{_and_in('region_id', region_ids)}"
+    )
+    all_params: list[object] = [prior.year if prior.year is not None else cycle.year - 1, *params]
+    if prior.published_id is not None:
+        sql += (
+            f" UNION ALL SELECT 1, p.region_id, CAST(rr.final AS TEXT), rr.dimensions "
+            f"FROM {_table(RegionResult)} rr JOIN {_table(Participation)} p ON p.id = rr.participation_id "
+            f"WHERE rr.result_set_id = %s{_and_in('p.region_id', region_ids)}"
+        )
+        all_params += [prior.published_id, *params]
+    finals: dict[int, Decimal] = {}
+    dimensions: dict[int, dict[str, Any]] = {}
+    for kind, region_id, final, stored in sorted(_rows(sql, all_params), key=lambda row: row[0]):
+        finals[region_id] = Decimal(final)  # a published result replaces a historical record
+        if kind == 1:
+            dimensions[region_id] = stored if isinstance(stored, dict) else json.loads(stored)
+    return finals, dimensions
+
+
+class _Participant(NamedTuple):
+    id: int
+    region_id: int
+    track: str
+    code: str
+
+
+def _comparisons(
+    prior: _Prior,
+    layout: _Layout,
+    participants: list[_Participant],
+    results: list[EngineResult],
+    previous_dimensions: dict[int, dict[str, Any]],
+) -> dict[int, dict[str, object]]:
+    """Participation id → ``improvement_comparable`` and ``comparison`` (rule 8), for the regions whose
+    previous cycle's published result (``previous_dimensions``, by region id) has question-level scores;
+    the others get none."""
+    if prior.published_id is None:
+        return {}
     out: dict[int, dict[str, object]] = {}
-    for p, result in zip(participations, results, strict=True):
-        row = previous_rows.get(p.region_id)
-        if row is None:
+    for p, result in zip(participants, results, strict=True):
+        before = previous_dimensions.get(p.region_id)
+        if before is None:
             continue
         previous_scores = {
             q["number"]: Decimal(q["score"])
-            for entry in row.dimensions.values()
+            for entry in before.values()
             for q in entry.get("questions", [])
             if q.get("source") != "missing"
         }
@@ -251,8 +351,8 @@ def _comparisons(
         dimensions = []
         not_comparable: list[int] = []
         for d in result.dimensions:
-            if d.code not in with_questions:
-                before_score = row.dimensions.get(d.code, {}).get("score")
+            if d.code not in layout.with_questions:
+                before_score = before.get(d.code, {}).get("score")
                 dimensions.append(
                     ComparableDimension(
                         d.code,
@@ -265,7 +365,7 @@ def _comparisons(
                 continue
             pairs, lonely = [], []
             for q in d.questions:
-                then = previous_scores.get(counterpart.get(q.number, -1))
+                then = previous_scores.get(layout.counterpart.get(q.number, -1))
                 if then is None:
                     lonely.append(q.number)
                 else:
@@ -275,11 +375,11 @@ def _comparisons(
                 ComparableDimension(d.code, d.weight, True, tuple(pairs), not_comparable=tuple(lonely))
             )
         outcome = comparable_improvement(tuple(dimensions))
-        out[p.pk] = {
+        out[p.id] = {
             "improvement_comparable": outcome.improvement,
             "comparison": {
-                "previous_year": earlier.year if earlier else None,
-                "previous_revision": published.revision,
+                "previous_year": prior.year,
+                "previous_revision": prior.revision,
                 "current_final": str(outcome.current_final),
                 "previous_final": str(outcome.previous_final),
                 "means": {
@@ -293,6 +393,7 @@ def _comparisons(
 
 
 def _as_json(result: EngineResult) -> dict[str, dict[str, object]]:
+    """A result's ``dimensions`` column (models.RegionResult documents it)."""
     return {
         d.code: {
             "score": None if d.score is None else str(d.score),
@@ -304,11 +405,92 @@ def _as_json(result: EngineResult) -> dict[str, dict[str, object]]:
     }
 
 
-@lru_cache(maxsize=1 << 16)
 def _question_json(q: QuestionResult) -> dict[str, object]:
-    """A question's entry in a result's JSON, kept for equal results (the engine shares them across
-    regions): one dictionary per distinct result, only ever serialised, never changed."""
     return {"number": q.number, "score": str(q.score), "source": str(q.source), "count": q.count}
+
+
+def _jsonb_text(value: object) -> str:
+    """``value`` as PostgreSQL prints a jsonb value back: object keys ordered by length, then bytes; the
+    separators of Python's ``json.dumps``."""
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda item: (len(item[0].encode()), item[0].encode()))
+        return (
+            "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_jsonb_text(v)}" for k, v in items) + "}"
+        )
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_jsonb_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Json:
+    """The JSON text of results' columns exactly as the database gives it back (PostgreSQL: jsonb's
+    order; elsewhere: as written, in ``json.dumps``'s order), so a stored value compares as a string.
+
+    A row's ``dimensions`` is built from pieces: each question's text is made once per distinct result
+    (the engine shares equal question results across regions; a piece is kept with its result, by
+    identity, while the result lives in the engine's memo)."""
+
+    def __init__(self, jsonb: bool) -> None:
+        self.jsonb = jsonb
+        self.dumps: Callable[[object], str] = _jsonb_text if jsonb else json.dumps
+        self._pieces: dict[int, tuple[QuestionResult, str]] = {}
+
+    def _piece(self, q: QuestionResult) -> str:
+        if len(self._pieces) >= 1 << 16:
+            self._pieces.clear()
+        piece = self._pieces[id(q)] = (q, self.dumps(_question_json(q)))
+        return piece[1]
+
+    def dimensions(self, result: EngineResult) -> str:
+        """``dumps(_as_json(result))``, from the pieces."""
+        pieces, make = self._pieces, self._piece
+        parts = []
+        for d in result.dimensions:
+            texts = []
+            for q in d.questions:
+                piece = pieces.get(id(q))
+                texts.append(piece[1] if piece is not None and piece[0] is q else make(q))
+            score = "null" if d.score is None else f'"{d.score}"'
+            parts.append(
+                (
+                    d.code,
+                    f'{{"score": {score}, "source": "{d.source}", "weight": "{d.weight}", "questions": ['
+                    + ", ".join(texts)
+                    + "]}",
+                )
+            )
+        if self.jsonb:
+            parts.sort(key=lambda part: (len(part[0].encode()), part[0].encode()))
+        return "{" + ", ".join(f"{self.dumps(code)}: {text}" for code, text in parts) + "}"
+
+
+_JSON = {jsonb: _Json(jsonb) for jsonb in (False, True)}
+
+# The columns a recompute writes on an existing row (in this order), and which of them are JSON.
+_WRITTEN = (
+    "track",
+    "final",
+    "improvement",
+    "previous_final",
+    "dimensions",
+    "missing_questions",
+    "improvement_comparable",
+    "comparison",
+)
+_DECIMALS = frozenset({"final", "improvement", "previous_final", "improvement_comparable"})
+_JSONS = frozenset({"dimensions", "missing_questions", "comparison"})
+
+
+def _same(name: str, stored: Any, new: Any) -> bool:
+    """Whether a stored column (as read: decimals and JSON as text) holds the new value (decimals and
+    JSON as text too). JSON text that differs is compared parsed (a value written another way)."""
+    if name in _DECIMALS:
+        return _decimal(stored) == _decimal(new)
+    if name in _JSONS:
+        if isinstance(stored, str):
+            return bool(stored == new or json.loads(stored) == json.loads(new))
+        return bool(stored == json.loads(new))
+    return bool(stored == new)
 
 
 def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> RecomputeReport:
@@ -317,86 +499,156 @@ def recompute_results(cycle: Cycle, regions: Iterable[int] | None = None) -> Rec
     A region is listed when it has a track and any data; published revisions are never touched.
     """
     with collector_paused(), transaction.atomic():  # bulk work: core/collector.py
-        return _recompute(cycle, regions)
+        return _recompute(cycle, None if regions is None else list(regions))
 
 
-def _recompute(cycle: Cycle, regions: Iterable[int] | None) -> RecomputeReport:
+def _recompute(cycle: Cycle, regions: list[int] | None) -> RecomputeReport:
     report = RecomputeReport()
-    instrument = Instrument.objects.filter(cycle=cycle).first()
-    if instrument is None:
+    layout = _layout(cycle)
+    if layout is None:
         return report
-    live = ResultSet.objects.select_for_update().filter(cycle=cycle, status=ResultSetStatus.LIVE)
-    result_set = live.first() or live.get(pk=ensure_live_result_set(cycle).pk)
-    query = Participation.objects.filter(cycle=cycle).select_related("region")
-    if regions is not None:
-        query = query.filter(region_id__in=list(regions))
-    participations = list(query)
-    with_track = [p for p in participations if p.track]
-    report.skipped_without_track = [p.region.code for p in participations if not p.track]
-
-    prior = _before(cycle)
-    previous = previous_finals(
-        cycle, None if regions is None else [p.region_id for p in participations], before=prior
+    result_set_id = _lock_live(cycle)
+    participants = [
+        _Participant(*row)
+        for row in _rows(
+            f"SELECT p.id, p.region_id, p.track, r.code FROM {_table(Participation)} p "
+            f"JOIN {_table(Region)} r ON r.id = p.region_id "
+            f"WHERE p.cycle_id = %s{_and_in('p.region_id', regions)} ORDER BY r.code",
+            [cycle.pk, *(regions or ())],
+        )
+    ]
+    with_track = [p for p in participants if p.track]
+    report.skipped_without_track = [p.code for p in participants if not p.track]
+    prior = _prior(cycle)
+    previous, previous_dimensions = _read_prior(
+        cycle, prior, None if regions is None else [p.region_id for p in participants]
     )
-    engine_results = [score_region(i) for i in _gather_inputs(instrument, with_track, previous)]
-    comparisons = _comparisons(prior, instrument, with_track, engine_results)
-    scope_ids = {p.pk for p in participations}
-    current = RegionResult.objects.filter(result_set=result_set).order_by()
-    if regions is not None:
-        current = current.filter(participation_id__in=scope_ids)
-    # participation id → (row id, the written columns as stored): a row is written only where a value
-    # differs (most recomputations change few), and the ranks only when a final or a track does.
-    existing = {
-        pid: (pk, list(stored))
-        for pk, pid, *stored in current.values_list("pk", "participation_id", *_WRITTEN)
-    }
-    to_create: list[RegionResult] = []
-    to_write: list[tuple[int, list[object]]] = []
-    keep_ids: set[int] = set()
-    ranks_change = False
-    for p, result in zip(with_track, engine_results, strict=True):
-        if not result.has_data:
-            continue
-        keep_ids.add(p.pk)
-        values = {
-            "track": p.track,
-            "final": result.final,
-            "improvement": result.improvement,
-            "previous_final": None if result.improvement is None else result.final - result.improvement,
-            "dimensions": _as_json(result),
-            "missing_questions": list(result.missing_questions),
-            **comparisons.get(p.pk, {"improvement_comparable": None, "comparison": {}}),
-        }
-        stored = existing.get(p.pk)
-        if stored is None:
-            to_create.append(RegionResult(result_set=result_set, participation=p, rank=0, **values))
-            ranks_change = True
-            continue
-        pk, before = stored
-        after = [values[name] for name in _WRITTEN]
-        if after != before:  # JSON as parsed back: dictionaries compare without regard to key order
-            ranks_change = ranks_change or before[_FINAL] != result.final or before[_TRACK] != p.track
-            to_write.append((pk, after))
-    stale = [pid for pid in existing if pid in scope_ids and pid not in keep_ids]
-    if stale:
-        RegionResult.objects.filter(result_set=result_set, participation_id__in=stale).delete()
-        ranks_change = True
-    RegionResult.objects.bulk_create(to_create)
-    update_values(RegionResult, _WRITTEN, to_write)
-    if ranks_change:
-        _rerank(result_set)
-    result_set.computed_at = timezone.now()
-    result_set.save(update_fields=["computed_at"])
-    report.computed = len(keep_ids)
+    inputs = _read_inputs(layout, cycle, None if regions is None else [p.id for p in with_track])
+    nothing: dict[int, tuple[int, int]] = {}
+    results = [
+        layout.scorer.score(
+            p.code,
+            p.track,
+            inputs.raw.get(p.id, nothing),
+            agreed=inputs.agreed.get(p.id),
+            published=inputs.published.get(p.id),
+            previous_final=previous.get(p.region_id),
+        )
+        for p in with_track
+    ]
+    comparisons = _comparisons(prior, layout, with_track, results, previous_dimensions)
+    report.computed = _store(result_set_id, participants, with_track, results, comparisons, regions is None)
     return report
 
 
-def _rerank(result_set: ResultSet) -> None:
+def _store(
+    result_set_id: int,
+    participants: list[_Participant],
+    with_track: list[_Participant],
+    results: list[EngineResult],
+    comparisons: dict[int, dict[str, object]],
+    national: bool,
+) -> int:
+    """Store the results of ``with_track`` in the live result set: a row is created, written (only where
+    a value differs from the stored one) or deleted (no data any more), and the ranks are computed again
+    when a final, a track or the set of regions changed. Returns how many regions have a result."""
+    scope_ids = [p.id for p in participants]
+    text = _JSON[connection.vendor == "postgresql"]
+    columns = ", ".join(
+        f"CAST({name} AS TEXT)" if name in _DECIMALS else name
+        for name in ("id", "participation_id", *_WRITTEN)
+    )
+    scope = _and_in("participation_id", None if national else scope_ids)
+    existing = {
+        row[1]: (row[0], row[2:])
+        for row in _rows(
+            f"SELECT {columns} FROM {_table(RegionResult)} WHERE result_set_id = %s{scope}",
+            [result_set_id, *(() if national else scope_ids)],
+        )
+    }
+    none: dict[str, object] = {"improvement_comparable": None, "comparison": {}}
+    to_create: list[RegionResult] = []
+    to_write: list[tuple[int, list[Any]]] = []
+    keep_ids: set[int] = set()
+    ranks_change = False
+    for p, result in zip(with_track, results, strict=True):
+        if not result.has_data:
+            continue
+        keep_ids.add(p.id)
+        compared = comparisons.get(p.id, none)
+        comparable = compared["improvement_comparable"]
+        after: list[Any] = [
+            p.track,
+            str(result.final),
+            None if result.improvement is None else str(result.improvement),
+            None if result.improvement is None else str(result.final - result.improvement),
+            text.dimensions(result),
+            text.dumps(list(result.missing_questions)),
+            None if comparable is None else str(comparable),
+            text.dumps(compared["comparison"]),
+        ]
+        stored = existing.get(p.id)
+        if stored is None:
+            to_create.append(_new_row(result_set_id, p, result, compared))
+            ranks_change = True
+            continue
+        pk, before = stored
+        if not all(_same(name, b, a) for name, b, a in zip(_WRITTEN, before, after, strict=True)):
+            ranks_change = ranks_change or not (_same("final", before[1], after[1]) and before[0] == p.track)
+            to_write.append((pk, after))
+    stale = [pid for pid in existing if pid not in keep_ids]
+    if stale:
+        RegionResult.objects.filter(result_set_id=result_set_id, participation_id__in=stale).delete()
+        ranks_change = True
+    RegionResult.objects.bulk_create(to_create)
+    _write(to_write)
+    if ranks_change:
+        _rerank(result_set_id)
+    return len(keep_ids)
+
+
+def _new_row(
+    result_set_id: int, p: _Participant, result: EngineResult, compared: dict[str, object]
+) -> RegionResult:
+    return RegionResult(
+        result_set_id=result_set_id,
+        participation_id=p.id,
+        rank=0,
+        track=p.track,
+        final=result.final,
+        improvement=result.improvement,
+        previous_final=None if result.improvement is None else result.final - result.improvement,
+        dimensions=_as_json(result),
+        missing_questions=list(result.missing_questions),
+        **compared,
+    )
+
+
+def _write(rows: list[tuple[int, list[Any]]]) -> None:
+    """Write ``_WRITTEN`` of ``rows`` (id, values: decimals and JSON as text) with one
+    ``UPDATE … FROM (VALUES …)`` per thousand rows."""
+    if not rows:
+        return
+    postgres = connection.vendor == "postgresql"
+    casts = {name: "::numeric" for name in _DECIMALS} | {name: "::jsonb" for name in _JSONS}
+    one = "(%s, " + ", ".join(f"%s{casts.get(name, '') if postgres else ''}" for name in _WRITTEN) + ")"
+    table = _table(RegionResult)
+    assignments = ", ".join(f"{name} = v.{name}" for name in _WRITTEN)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            cursor.execute(
+                f"WITH v (id, {', '.join(_WRITTEN)}) AS (VALUES {', '.join([one] * len(chunk))}) "
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id",
+                [value for pk, values in chunk for value in (pk, *values)],
+            )
+
+
+def _rerank(result_set_id: int) -> None:
     """The national rank and the rank within each track (the tracks weigh the dimensions differently):
     competition ranking (``scoring.rank``: 1 + the number of strictly higher finals), computed by the
     database's RANK() window function in one UPDATE that touches only the rows whose rank changes."""
-    quote = connection.ops.quote_name
-    table = quote(RegionResult._meta.db_table)
+    table = _table(RegionResult)
     connection_sql = f"""
         UPDATE {table} SET rank = ranked.national, rank_track = ranked.in_track
         FROM (
@@ -410,7 +662,7 @@ def _rerank(result_set: ResultSet) -> None:
                OR {table}.rank_track <> ranked.in_track)
     """
     with connection.cursor() as cursor:
-        cursor.execute(connection_sql, [result_set.pk])
+        cursor.execute(connection_sql, [result_set_id])
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """The recompute path on random data: every stored final and dimension score identical to the cent to the
 same numbers computed independently (exact fractions, rule 6 written out again), the ranks equal to
 ``scoring.rank`` (ties included) after a national and after a one-region recompute, and nothing written
-when nothing changed."""
+when nothing changed; the JSON text it compares stored rows with is the text the database gives back."""
 
+import json
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,13 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kotacerdas.cycles.models import Cycle, Participation, Track
-from kotacerdas.instrument.models import DimensionKind, Question
+from kotacerdas.instrument.models import DimensionKind, Question, TrackWeight
 from kotacerdas.instrument.services import track_weights
 from kotacerdas.regions.models import Region
 from kotacerdas.results.models import RegionResult
-from kotacerdas.results.services import live_result_set, recompute_results
+from kotacerdas.results.services import _as_json, _Json, live_result_set, recompute_results
 from kotacerdas.review.models import Assessor, AssessorScore, Assignment
-from kotacerdas.scoring import rank
+from kotacerdas.scoring import DimensionInput, QuestionInput, RegionInput, rank, score_region
 from kotacerdas.survey.models import SurveyAnswer, SurveyResponse
 
 pytestmark = pytest.mark.django_db
@@ -169,11 +170,12 @@ def test_one_region_recompute_reranks_in_the_database_and_writes_nothing_when_no
     rows = _check(cycle)
     top = min(rows, key=lambda r: r.rank)
     bottom = max(rows, key=lambda r: r.rank)
-    # Nothing changed: the one-region recompute reads, compares in the database and writes no rank.
-    with CaptureQueriesContext(connection) as queries:
-        recompute_results(cycle, regions=[bottom.participation.region_id])
-    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
-    assert not any("rank" in sql for sql in updates), updates
+    # Nothing changed: neither recompute writes a result row (only the result set's computation time).
+    for regions in (None, [bottom.participation.region_id]):
+        with CaptureQueriesContext(connection) as queries:
+            recompute_results(cycle, regions=regions)
+        written = [q["sql"] for q in queries.captured_queries if "regionresult" in _statement_head(q["sql"])]
+        assert not written, written
     # The last region's assessors now give it full marks: it rises, every rank follows.
     AssessorScore.objects.filter(
         assignment__participation_id=bottom.participation_id, score__isnull=False
@@ -182,3 +184,111 @@ def test_one_region_recompute_reranks_in_the_database_and_writes_nothing_when_no
     rows = _check(cycle)
     assert {r.pk: r.rank for r in rows}[bottom.pk] < bottom.rank
     assert {r.pk: r.rank for r in rows}[top.pk] >= top.rank
+
+
+def _statement_head(sql: str) -> str:
+    """What a statement writes to, when it writes: 'update <table>', 'insert into <table>', …"""
+    words = sql.lower().replace('"', "").split()
+    for i, word in enumerate(words):
+        if word in ("update", "delete", "insert") and i + 1 < len(words):
+            return " ".join(words[i : i + 3])
+    return ""
+
+
+def test_a_national_recompute_rewrites_spoilt_rows_and_ranks(make_cycle: Callable[..., Cycle]) -> None:
+    cycle = _random_cycle(make_cycle, 4)
+    recompute_results(cycle)
+    RegionResult.objects.filter(result_set=live_result_set(cycle)).update(
+        final=Decimal("0.00"), rank=0, dimensions={}, missing_questions=[7], track="x"
+    )
+    recompute_results(cycle)
+    _check(cycle)
+
+
+def test_the_one_region_recompute_of_an_open_cycle_is_a_few_statements(
+    make_cycle: Callable[..., Cycle],
+) -> None:
+    cycle = make_cycle(open_windows=True)
+    assessor = Assessor.objects.create(name="Asesor 1", institution="Universitas Uji")
+    for p in Participation.objects.filter(cycle=cycle):
+        assignment = Assignment.objects.create(
+            participation=p, assessor=assessor, position=1, submitted_at=WHEN
+        )
+        AssessorScore.objects.bulk_create(
+            AssessorScore(assignment=assignment, question=q, score=3)
+            for q in Question.objects.filter(instrument__cycle=cycle, number__lte=20)
+        )
+    recompute_results(cycle)
+    region = Participation.objects.filter(cycle=cycle).first().region_id  # type: ignore[union-attr]
+    with CaptureQueriesContext(connection) as queries:
+        recompute_results(cycle, regions=[region])
+    # Lock and stamp, instrument, participants, previous cycle, previous finals, inputs, stored rows (the
+    # instrument's shape is kept in memory: the cycle is open); the transaction's own statements aside.
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split()[0] in ("SELECT", "UPDATE", "INSERT", "DELETE")
+    ]
+    assert len(statements) <= 7, statements
+
+
+def test_an_instrument_in_preparation_is_read_again_at_each_recompute(
+    make_cycle: Callable[..., Cycle],
+) -> None:
+    cycle = _random_cycle(make_cycle, 5, regions=4)
+    recompute_results(cycle)
+    # Weights of a cycle not yet opened may still change (the admin): the next recompute uses the new ones.
+    weights = TrackWeight.objects.filter(dimension__instrument__cycle=cycle, track=Track.REGULER)
+    baseline, outcome = weights.get(dimension__code="baseline"), weights.get(dimension__code="outcome")
+    baseline.weight, outcome.weight = baseline.weight + Decimal("0.05"), outcome.weight - Decimal("0.05")
+    baseline.save(update_fields=["weight"])
+    outcome.save(update_fields=["weight"])
+    recompute_results(cycle)
+    _check(cycle)
+
+
+def _results() -> list[object]:
+    weights = {"baseline": Decimal("0.10"), "impact": Decimal("0.2000"), "quick_wins": Decimal("0.70")}
+    questions = (QuestionInput(1, Decimal(7), 2), QuestionInput(2), QuestionInput(3, agreed=Decimal("3.456")))
+    return [
+        score_region(RegionInput("a", weights, (DimensionInput("baseline", questions),))),
+        score_region(
+            RegionInput(
+                "b",
+                weights,
+                (
+                    DimensionInput("quick_wins", published=Decimal("2.5")),
+                    DimensionInput("impact", (QuestionInput(50, Decimal(30), 9),)),
+                ),
+                previous_final=Decimal("1.25"),
+            )
+        ),
+    ]
+
+
+@pytest.mark.parametrize("jsonb", [False, True])
+def test_the_json_text_of_a_result_is_its_json_dumped_the_databases_way(jsonb: bool) -> None:
+    text = _Json(jsonb)
+    for result in _results():
+        expected = text.dumps(_as_json(result))  # type: ignore[arg-type]
+        assert text.dimensions(result) == expected  # type: ignore[arg-type]
+        assert json.loads(expected) == _as_json(result)  # type: ignore[arg-type]
+
+
+def test_stored_json_reads_back_as_the_text_a_recompute_compares_it_with(
+    make_cycle: Callable[..., Cycle],
+) -> None:
+    cycle = _random_cycle(make_cycle, 6, regions=6)
+    recompute_results(cycle)
+    text = _Json(connection.vendor == "postgresql")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT dimensions, missing_questions, comparison FROM results_regionresult "
+            "WHERE result_set_id = %s",
+            [live_result_set(cycle).pk],
+        )
+        rows = cursor.fetchall()
+    assert rows
+    for row in rows:
+        for stored in row:
+            assert stored == text.dumps(json.loads(stored))
