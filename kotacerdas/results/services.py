@@ -427,38 +427,41 @@ class _Json:
     order; elsewhere: as written, in ``json.dumps``'s order), so a stored value compares as a string.
 
     A row's ``dimensions`` is built from pieces: each question's text is made once per distinct result
-    (the engine shares equal question results across regions; a piece is kept with its result, by
-    identity, while the result lives in the engine's memo)."""
+    (the engine shares equal question results across regions) and kept under the result's identity,
+    with the result itself kept alive beside it so that the identity cannot pass to another object."""
 
     def __init__(self, jsonb: bool) -> None:
         self.jsonb = jsonb
         self.dumps: Callable[[object], str] = _jsonb_text if jsonb else json.dumps
-        self._pieces: dict[int, tuple[QuestionResult, str]] = {}
+        self._pieces: dict[int, str] = {}
+        self._alive: list[QuestionResult] = []
 
-    def _piece(self, q: QuestionResult) -> str:
-        if len(self._pieces) >= 1 << 16:
-            self._pieces.clear()
-        piece = self._pieces[id(q)] = (q, self.dumps(_question_json(q)))
-        return piece[1]
+    def _questions(self, questions: tuple[QuestionResult, ...]) -> str:
+        try:
+            return ", ".join(map(self._pieces.__getitem__, map(id, questions)))
+        except KeyError:
+            if len(self._alive) >= 1 << 16:
+                self._pieces.clear()
+                self._alive.clear()
+            for q in questions:
+                if id(q) not in self._pieces:
+                    self._alive.append(q)
+                    self._pieces[id(q)] = self.dumps(_question_json(q))
+            return ", ".join(map(self._pieces.__getitem__, map(id, questions)))
 
     def dimensions(self, result: EngineResult) -> str:
         """``dumps(_as_json(result))``, from the pieces."""
-        pieces, make = self._pieces, self._piece
-        parts = []
-        for d in result.dimensions:
-            texts = []
-            for q in d.questions:
-                piece = pieces.get(id(q))
-                texts.append(piece[1] if piece is not None and piece[0] is q else make(q))
-            score = "null" if d.score is None else f'"{d.score}"'
-            parts.append(
-                (
-                    d.code,
-                    f'{{"score": {score}, "source": "{d.source}", "weight": "{d.weight}", "questions": ['
-                    + ", ".join(texts)
-                    + "]}",
-                )
+        parts = [
+            (
+                d.code,
+                '{"score": '
+                + ("null" if d.score is None else f'"{d.score}"')
+                + f', "source": "{d.source}", "weight": "{d.weight}", "questions": ['
+                + self._questions(d.questions)
+                + "]}",
             )
+            for d in result.dimensions
+        ]
         if self.jsonb:
             parts.sort(key=lambda part: (len(part[0].encode()), part[0].encode()))
         return "{" + ", ".join(f"{self.dumps(code)}: {text}" for code, text in parts) + "}"
@@ -583,7 +586,7 @@ def _store(
             None if result.improvement is None else str(result.improvement),
             None if result.improvement is None else str(result.final - result.improvement),
             text.dimensions(result),
-            text.dumps(list(result.missing_questions)),
+            f"[{', '.join(map(str, result.missing_questions))}]",  # whole numbers: as json.dumps and jsonb
             None if comparable is None else str(comparable),
             text.dumps(compared["comparison"]),
         ]
@@ -625,16 +628,29 @@ def _new_row(
 
 
 def _write(rows: list[tuple[int, list[Any]]]) -> None:
-    """Write ``_WRITTEN`` of ``rows`` (id, values: decimals and JSON as text) with one
+    """Write ``_WRITTEN`` of ``rows`` (id, values: decimals and JSON as text): on PostgreSQL COPYed into
+    a temporary table and applied by one ``UPDATE … FROM`` (a national rewrite sends ~4 MB of JSON: as
+    one statement's literals or parameters it costs twice as much); elsewhere one
     ``UPDATE … FROM (VALUES …)`` per thousand rows."""
     if not rows:
         return
-    postgres = connection.vendor == "postgresql"
-    casts = {name: "::numeric" for name in _DECIMALS} | {name: "::jsonb" for name in _JSONS}
-    one = "(%s, " + ", ".join(f"%s{casts.get(name, '') if postgres else ''}" for name in _WRITTEN) + ")"
     table = _table(RegionResult)
     assignments = ", ".join(f"{name} = v.{name}" for name in _WRITTEN)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The connection's own, emptied at each commit; created by the first write of a session.
+            types = {name: "numeric" for name in _DECIMALS} | {name: "jsonb" for name in _JSONS}
+            columns = ", ".join(f"{name} {types.get(name, 'text')}" for name in _WRITTEN)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGED} (id bigint, {columns}) ON COMMIT DELETE ROWS"
+            )
+            with cursor.cursor.copy(f"COPY {_STAGED} (id, {', '.join(_WRITTEN)}) FROM STDIN") as copy:
+                for pk, values in rows:
+                    copy.write_row((pk, *values))
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM {_STAGED} v WHERE {table}.id = v.id")
+            cursor.execute(f"DELETE FROM {_STAGED}")  # a later write in this transaction starts afresh
+            return
+        one = "(" + ", ".join(["%s"] * (1 + len(_WRITTEN))) + ")"
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
             cursor.execute(
@@ -642,6 +658,9 @@ def _write(rows: list[tuple[int, list[Any]]]) -> None:
                 f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id",
                 [value for pk, values in chunk for value in (pk, *values)],
             )
+
+
+_STAGED = "results_recompute_staged"
 
 
 def _rerank(result_set_id: int) -> None:
