@@ -31,13 +31,14 @@ from ._rounding import ROUNDING_PLACES, decimal_of_units, ratio_units_half_up, r
 # (question number, sum, count) → the question's result and its score in hundredths. Shared by every
 # scorer (a result depends on nothing else); emptied when it grows past _MAX_SHARED entries. A pair is
 # checked when its entry is made; one equal to a checked pair (an integral float, say) has its result.
-_Entry = tuple[
-    QuestionResult, int, bool
-]  # a question's result, its score in hundredths, whether it has input
+# An entry: the question's result, its score in hundredths, whether it has input.
+_Entry = tuple[QuestionResult, int, bool]
 _SHARED: dict[tuple[int, int, int], _Entry] = {}
 _MEANS: dict[int, Decimal] = {}
-_MAX_SHARED = 1 << 17
+_MAX_SHARED = 1 << 16
 _NONE = (0, 0)
+# score_question's code without its own memo (this module keeps its results).
+_score = _scored.__wrapped__
 
 # One dimension of a track: code, weight, weight in units of 10^-places, its question numbers ascending.
 _Plan = tuple[str, Decimal, int, tuple[int, ...]]
@@ -151,11 +152,11 @@ def _entry(key: str, number: int, pair: object, agreed: Decimal | None) -> _Entr
     ``score_question``'s code; a raw one is kept in ``_SHARED``."""
     total, count = (0, 0) if pair is None else _pair(key, number, pair)
     if agreed is not None:
-        result, units = _scored(QuestionInput(number, Decimal(total), count, agreed))
+        result, units = _score(QuestionInput(number, Decimal(total), count, agreed))
         return result, units, True
     entry = _SHARED.get((number, total, count))
     if entry is None:
-        result, units = _scored(QuestionInput(number, Decimal(total), count))
+        result, units = _score(QuestionInput(number, Decimal(total), count))
         entry = (result, units, count > 0)
         if len(_SHARED) >= _MAX_SHARED:
             _SHARED.clear()
