@@ -628,16 +628,17 @@ def _new_row(
 
 
 def _write(rows: list[tuple[int, list[Any]]]) -> None:
-    """Write ``_WRITTEN`` of ``rows`` (id, values: decimals and JSON as text): on PostgreSQL COPYed into
-    a temporary table and applied by one ``UPDATE … FROM`` (a national rewrite sends ~4 MB of JSON: as
-    one statement's literals or parameters it costs twice as much); elsewhere one
-    ``UPDATE … FROM (VALUES …)`` per thousand rows."""
+    """Write ``_WRITTEN`` of ``rows`` (id, values: decimals and JSON as text): on PostgreSQL, from
+    ``_COPY_AT`` rows on, COPYed into a temporary table and applied by one ``UPDATE … FROM`` (a national
+    rewrite sends ~4 MB of JSON: as one statement's literals or parameters it costs twice as much);
+    otherwise one ``UPDATE … FROM (VALUES …)`` per thousand rows (one round trip for a few rows)."""
     if not rows:
         return
     table = _table(RegionResult)
     assignments = ", ".join(f"{name} = v.{name}" for name in _WRITTEN)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        postgres = connection.vendor == "postgresql"
+        if postgres and len(rows) >= _COPY_AT:
             # The connection's own, emptied at each commit; created by the first write of a session.
             types = {name: "numeric" for name in _DECIMALS} | {name: "jsonb" for name in _JSONS}
             columns = ", ".join(f"{name} {types.get(name, 'text')}" for name in _WRITTEN)
@@ -650,7 +651,8 @@ def _write(rows: list[tuple[int, list[Any]]]) -> None:
             cursor.execute(f"UPDATE {table} SET {assignments} FROM {_STAGED} v WHERE {table}.id = v.id")
             cursor.execute(f"DELETE FROM {_STAGED}")  # a later write in this transaction starts afresh
             return
-        one = "(" + ", ".join(["%s"] * (1 + len(_WRITTEN))) + ")"
+        casts = {name: "::numeric" for name in _DECIMALS} | {name: "::jsonb" for name in _JSONS}
+        one = "(%s, " + ", ".join(f"%s{casts.get(name, '') if postgres else ''}" for name in _WRITTEN) + ")"
         for start in range(0, len(rows), 1000):
             chunk = rows[start : start + 1000]
             cursor.execute(
@@ -661,6 +663,7 @@ def _write(rows: list[tuple[int, list[Any]]]) -> None:
 
 
 _STAGED = "results_recompute_staged"
+_COPY_AT = 32
 
 
 def _rerank(result_set_id: int) -> None:

@@ -18,6 +18,7 @@ from kotacerdas.cycles.models import Cycle, Participation, Track
 from kotacerdas.instrument.models import DimensionKind, Question, TrackWeight
 from kotacerdas.instrument.services import track_weights
 from kotacerdas.regions.models import Region
+from kotacerdas.results import services
 from kotacerdas.results.models import RegionResult
 from kotacerdas.results.services import _as_json, _Json, live_result_set, recompute_results
 from kotacerdas.review.models import Assessor, AssessorScore, Assignment
@@ -195,7 +196,11 @@ def _statement_head(sql: str) -> str:
     return ""
 
 
-def test_a_national_recompute_rewrites_spoilt_rows_and_ranks(make_cycle: Callable[..., Cycle]) -> None:
+@pytest.mark.parametrize("copy_at", [1, 10_000])  # PostgreSQL: through COPY, or one UPDATE … VALUES
+def test_a_national_recompute_rewrites_spoilt_rows_and_ranks(
+    make_cycle: Callable[..., Cycle], monkeypatch: pytest.MonkeyPatch, copy_at: int
+) -> None:
+    monkeypatch.setattr(services, "_COPY_AT", copy_at)
     cycle = _random_cycle(make_cycle, 4)
     recompute_results(cycle)
     RegionResult.objects.filter(result_set=live_result_set(cycle)).update(
