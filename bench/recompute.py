@@ -570,6 +570,16 @@ def run_backend(backend: str, out: Path | None, quick: bool, naive_too: bool, sc
             f"min {_ms(min(times))}, max {_ms(max(times))}; load {os.getloadavg()[0]:.1f})"
         )
 
+    def vacuum_results() -> None:
+        # Untimed. Every benchmark run rewrites all the stored results a few times (the rewrite runs spoil
+        # them first); autovacuum clears the dead rows of a table that busy soon after, but it may be off
+        # (it is on the 2-core bench machine), and then the table grows with each run (100 MB for 514
+        # rows after a dozen runs) and so do the recompute's reads of it and its re-ranking.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(RegionResult._meta.db_table)}")
+
+    vacuum_results()
     floor: Naive = {}
     measure("floor", "floor (SQL GROUP BY + numpy)", lambda: floor.update(floor_results(cycle)), RUNS_FLOOR)
     measure("full", "full recompute", lambda: recompute_results(cycle), RUNS_FULL)
@@ -590,6 +600,7 @@ def run_backend(backend: str, out: Path | None, quick: bool, naive_too: bool, sc
     )
     check_naive_equals_engine(cycle, floor)
     say("and again after the rewrites")
+    vacuum_results()
     measure(
         "one",
         f"one-region recompute ({ONE_REGION})",
