@@ -11,7 +11,6 @@ Only a table's own app calls them, from its ``services.py`` (one write path per 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import connections, models, router
 
@@ -80,73 +79,3 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
-
-
-def update_values(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[int, Sequence[object]]]
-) -> None:
-    """Write ``fields`` of ``rows`` (``(primary key, values in the order of fields)``) with one
-    parameterised UPDATE per row executed as one batch (pipelined on PostgreSQL). The caller writes only
-    the rows that changed."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    table, columns = _table_and_columns(model, fields)
-    pk = model._meta.pk
-    assert pk is not None
-    assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
-    sql = f"UPDATE {quote(table)} SET {assignments} WHERE {quote(str(pk.column))} = %s"
-    params = [
-        [*(c.get_db_prep_save(v, connection) for c, v in zip(columns, values, strict=True)), key]
-        for key, values in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def fetch_rows(query: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a ``values_list`` query as the driver returns them, without Django's per-value
-    converters (the callers convert what they need): for large aggregate reads."""
-    compiler = query.query.get_compiler(using=query.db)
-    sql, params = compiler.as_sql()
-    with connections[query.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-    return rows
-
-
-def insert_objects(model: type[models.Model], objects: Sequence[models.Model], key: str) -> dict[Any, int]:
-    """Insert unsaved ``objects`` (every concrete column, the primary key left to the database) through
-    :func:`insert_rows` (COPY on PostgreSQL) and return ``{value of their unique field key: primary key}``.
-
-    Values are prepared as ``bulk_create`` prepares them, but a column holding the same value in every
-    object (a default, mostly) is prepared once."""
-    if not objects:
-        return {}
-    connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    # pre_save: what bulk_create would store (auto_now_add and the like filled in).
-    values = {f.attname: [f.pre_save(o, True) for o in objects] for f in fields}
-    constant = {
-        f.attname: f.get_db_prep_save(values[f.attname][0], connection)
-        for f in fields
-        if all(v == values[f.attname][0] for v in values[f.attname])
-    }
-    varying = [f for f in fields if f.attname not in constant]
-    prepared_columns = {
-        f.attname: [f.get_db_prep_save(v, connection) for v in values[f.attname]] for f in varying
-    }
-    prepared = [
-        tuple(
-            constant[f.attname] if f.attname in constant else prepared_columns[f.attname][i] for f in fields
-        )
-        for i in range(len(objects))
-    ]
-    insert_rows(model, [f.name for f in fields], prepared)
-    keys = [getattr(o, key) for o in objects]
-    ids: dict[Any, int] = {}
-    for start in range(0, len(keys), 5000):
-        chunk = keys[start : start + 5000]
-        ids.update(model._default_manager.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
-    return ids
