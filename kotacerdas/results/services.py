@@ -81,33 +81,22 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     return Cycle.objects.filter(year=cycle.year - 1, practice=False).first()
 
 
-def previous_finals(
-    cycle: Cycle,
-    region_ids: Iterable[int] | None = None,
-    *,
-    before: tuple[Cycle | None, ResultSet | None] | None = None,
-) -> dict[int, Decimal]:
+def previous_finals(cycle: Cycle, region_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
     """Region id → final of the previous cycle: its latest published result, else a historical record
-    (of every region, or only of ``region_ids``). ``before``: the previous cycle and its latest published
-    result set when the caller has them already."""
-    earlier, previous = before if before is not None else _before(cycle)
-    historical = HistoricalFinal.objects.filter(year=earlier.year if earlier else cycle.year - 1)
+    (of every region, or only of ``region_ids``)."""
+    before = previous_cycle(cycle)
+    historical = HistoricalFinal.objects.filter(year=before.year if before else cycle.year - 1)
     if region_ids is not None:
         region_ids = list(region_ids)
         historical = historical.filter(region_id__in=region_ids)
     finals: dict[int, Decimal] = dict(historical.values_list("region_id", "final"))
+    previous = latest_published(before)
     if previous is not None:
         rows = RegionResult.objects.filter(result_set=previous)
         if region_ids is not None:
             rows = rows.filter(participation__region_id__in=region_ids)
         finals.update(rows.values_list("participation__region_id", "final"))
     return finals
-
-
-def _before(cycle: Cycle) -> tuple[Cycle | None, ResultSet | None]:
-    """The previous cycle and its latest published result set."""
-    earlier = previous_cycle(cycle)
-    return earlier, latest_published(earlier)
 
 
 def latest_published(cycle: Cycle | None) -> ResultSet | None:
@@ -223,7 +212,7 @@ def _lock_live(cycle: Cycle) -> int:
 
 
 def _prior(cycle: Cycle) -> _Prior:
-    """``_before`` in one query: the previous cycle's year, its latest published result set and revision."""
+    """The previous cycle's year, its latest published result set and revision, in one query."""
     if cycle.previous_id is not None:
         where, params = "c.id = %s", [cycle.previous_id]
     else:
